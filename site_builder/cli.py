@@ -1,0 +1,85 @@
+"""Thin commands: ingest, build [--watch], serve, check. Input problems print as `path[:line]: message`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from site_builder.config import load_config
+from site_builder.errors import SiteError
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=None,
+                        help="project folder holding pyproject.toml with [tool.site_builder] (default: current folder)")
+    parser.add_argument("--content", dest="content_dir", help="content folder (default: content)")
+    parser.add_argument("--output", dest="output_dir", help="output folder (default: public)")
+    parser.add_argument("--theme", dest="theme_dir", help="theme folder (default: themes/default)")
+    parser.add_argument("--base-url", dest="base_url",
+                        help="URL or path the site is served under, e.g. /archive/ or https://example.org/archive/")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="site-builder", description="政务公开文件档案库 static-site generator")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="turn raw scraped .txt/.html documents into content Markdown")
+    ingest.add_argument("inputs", nargs="+", type=Path, help="files or folders of raw documents")
+    ingest.add_argument("--out", type=Path, default=Path("content"), help="content folder to write (default: content)")
+    ingest.add_argument("--force", action="store_true", help="overwrite files a person has edited since ingest")
+    ingest.add_argument("--report", action="store_true", help="print extracted fields, warnings and doubts per document")
+
+    build = commands.add_parser("build", help="build the static site into public/")
+    _site_options(build)
+    build.add_argument("--no-search", action="store_true", help="skip the search index (faster; search page will not work)")
+    build.add_argument("--watch", action="store_true", help="keep running and rebuild when content, theme or config change")
+    build.add_argument("--poll", action="store_true", help="with --watch: poll the file system instead of using change events")
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 with live reload, rebuild on change")
+    _site_options(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--poll", action="store_true", help="poll the file system instead of using change events")
+
+    check = commands.add_parser("check", help="validate content/ and configuration without building")
+    _site_options(check)
+    return parser
+
+
+def _config(args):
+    return load_config(args.root, content_dir=args.content_dir, output_dir=args.output_dir,
+                       theme_dir=args.theme_dir, base_url=args.base_url)
+
+
+def _print_problems(exc: SiteError) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        if args.command == "ingest":
+            from site_builder.ingest import run_ingest
+            return run_ingest(args.inputs, args.out, force=args.force, report=args.report,
+                              stdout=sys.stdout, stderr=sys.stderr)
+        config = _config(args)
+        if args.command == "check":
+            from site_builder.check import check
+            return check(config)
+        if args.command == "serve" or args.watch:
+            from site_builder.serve import run
+            return run(config, serve=args.command == "serve", port=getattr(args, "port", None),
+                       poll=args.poll, search=not getattr(args, "no_search", False))
+        from site_builder.build import build
+        log = None if args.quiet or not sys.stderr.isatty() else (lambda m: print(f"… {m}", file=sys.stderr))
+        result = build(config, search=False if args.no_search else None, log=log)
+        if not args.quiet:
+            print(result.summary())
+        return 0
+    except SiteError as exc:
+        _print_problems(exc)
+        return 1
+    except KeyboardInterrupt:
+        return 130

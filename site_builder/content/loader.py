@@ -1,0 +1,235 @@
+"""Discover content files and parse each into a ``Document``; every problem is collected, none is fatal alone.
+
+A content file is Markdown with YAML front matter (../shared/docs/content-schema.md). Parsing one file is a
+pure function of its bytes, so files can be parsed in parallel and cached by content hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder.config import Config
+from site_builder.content.markdown import render_markdown
+from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS, Document, Region, Site
+from site_builder.errors import Problem, SiteError, display_path
+from site_builder.regions import table as division_table
+
+MAX_CONTENT_BYTES = 8 * 1024 * 1024   # a real report is < 1 MB; 8 MB is a scraping accident
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+PARALLEL_THRESHOLD = 400              # below this, worker start-up costs more than it saves
+
+
+def discover(config: Config) -> tuple[list[Path], list[Problem]]:
+    """Every ``*.md`` under content/, sorted; hidden files skipped; links that leave content/ refused."""
+    root = config.content_path
+    if not root.is_dir():
+        return [], [Problem(display_path(root, config.root), "content folder does not exist")]
+    files, problems = [], []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(".md"):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(Problem(display_path(path, config.root),
+                                        "symbolic link points outside the content folder; refused"))
+                continue
+            files.append(path)
+    return files, problems
+
+
+def load_site(config: Config, jobs: int | None = None) -> Site:
+    """Parse every content file; raise SiteError listing all problems if any file is broken."""
+    files, problems = discover(config)
+    args = [(path, config.root) for path in files]
+    if jobs != 1 and len(args) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_load_file_args, args, chunksize=64))
+    else:
+        results = [load_file(*a) for a in args]
+    documents = []
+    for result in results:
+        if isinstance(result, Document):
+            documents.append(result)
+        else:
+            problems.extend(result)
+    if problems:
+        raise SiteError(problems)
+    documents.sort(key=lambda d: d.sort_key)
+    return Site(config=config, documents=tuple(documents))
+
+
+def _load_file_args(args):
+    return load_file(*args)
+
+
+def load_file(path: Path, root: Path) -> Document | list[Problem]:
+    rel = display_path(path, root)
+    try:
+        if path.stat().st_size > MAX_CONTENT_BYTES:
+            return [Problem(rel, f"file is larger than {MAX_CONTENT_BYTES // 1024 // 1024} MB; refused")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [Problem(rel, f"cannot read file: {exc.strerror or exc}")]
+    if b"\x00" in raw:
+        return [Problem(rel, "binary file (contains NUL bytes), not Markdown")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [Problem(rel, f"not valid UTF-8 (byte {exc.start}); re-run ingest or convert the file")]
+    meta, body, body_line, problem = split_front_matter(text, rel)
+    if problem:
+        return [problem]
+    return parse_document(meta, body, path=path, rel=rel, digest=hashlib.sha256(raw).hexdigest())
+
+
+def split_front_matter(text: str, rel: str) -> tuple[dict, str, int, Problem | None]:
+    """Split ``---\\nYAML\\n---\\nbody``; the YAML error (if any) names the file's line."""
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return {}, "", 0, Problem(rel, "missing front matter: the file must start with a '---' line", 1)
+    end = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
+    if not end:
+        return {}, "", 0, Problem(rel, "front matter is not closed by a '---' line", 1)
+    yaml_text = text[4:4 + end.start()]
+    body = text[4 + end.end():].lstrip("\n")
+    try:
+        meta = yaml.load(yaml_text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, "", 0, Problem(rel, f"invalid YAML in front matter: {reason}", mark.line + 2 if mark else 1)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return {}, "", 0, Problem(rel, "front matter must be a mapping of keys to values", 2)
+    return meta, body, yaml_text.count("\n") + 3, None
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader, but timestamps stay strings (validated below) and duplicate keys are errors."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, digest: str) -> Document | list[Problem]:
+    """Validate the front matter field by field; return the Document or every problem found."""
+    problems: list[Problem] = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(rel, message))
+
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        bad("front matter: 'title' is required and must be text")
+    doc_type = meta.get("doc_type")
+    if doc_type not in DOC_TYPES:
+        bad(f"front matter: 'doc_type' must be one of {', '.join(DOC_TYPES)}, not {doc_type!r}")
+    year = meta.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100):
+        bad(f"front matter: 'year' must be a year between 1949 and 2100 or null, not {year!r}")
+    date = _parse_date(meta.get("date"), bad)
+    region = _parse_region(meta.get("region"), bad)
+    fmt = meta.get("format")
+    if fmt is not None and str(fmt) not in FORMATS:
+        bad(f"front matter: 'format' must be one of {', '.join(FORMATS)} or null, not {fmt!r}")
+    stats = meta.get("stats")
+    if stats is not None:
+        if not isinstance(stats, dict):
+            bad("front matter: 'stats' must be a mapping or null")
+        else:
+            for key, value in stats.items():
+                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                    bad(f"front matter: stats.{key} must be a number or null, not {value!r}")
+    for key, kind in (("tables", dict), ("source", dict), ("repairs", list), ("warnings", list)):
+        if meta.get(key) is not None and not isinstance(meta.get(key), kind):
+            bad(f"front matter: '{key}' must be a {'mapping' if kind is dict else 'list'}")
+    for key in ("issuing_body", "doc_number"):
+        if meta.get(key) is not None and not isinstance(meta.get(key), str):
+            bad(f"front matter: '{key}' must be text or null, not {meta.get(key)!r}")
+    slug = meta.get("slug", _slug_from_filename(path))
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        bad(f"front matter: 'slug' must be lower-case ASCII letters, digits and '-', not {slug!r}")
+    if problems:
+        return problems
+
+    body_html, text = render_markdown(body)
+    return Document(
+        source_path=path, rel_path=rel, slug=slug, title=title.strip(), doc_type=doc_type, year=year,
+        date=date, issuing_body=(meta.get("issuing_body") or None), region=region,
+        doc_number=meta.get("doc_number") or None, format=str(fmt) if fmt is not None else None,
+        stats=dict(stats) if stats else None, tables=dict(meta.get("tables") or {}),
+        source=dict(meta.get("source") or {}), repairs=tuple(meta.get("repairs") or ()),
+        warnings=tuple(str(w) for w in meta.get("warnings") or ()), front_matter=meta,
+        body_html=body_html, text=f"{title.strip()}\n{text}", content_hash=digest,
+    )
+
+
+def _parse_date(value: Any, bad) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        bad(f"front matter: 'date' must be an ISO date like 2020-01-31 or null, not {value!r}")
+        return None
+
+
+def _parse_region(value: Any, bad) -> Region | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        bad("front matter: 'region' must be a mapping with code/province/city/county, or null")
+        return None
+    code = value.get("code")
+    if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
+        bad(f"front matter: region.code must be a 6-digit division code in quotes, not {code!r}")
+        return None
+    if division_table().get(code) is None:
+        bad(f"front matter: region.code {code} is not in the administrative-division table")
+        return None
+    names = {}
+    for key in ("province", "city", "county"):
+        name = value.get(key)
+        if name is not None and not isinstance(name, str):
+            bad(f"front matter: region.{key} must be text or null, not {name!r}")
+            return None
+        names[key] = name or None
+    return Region(code=code, **names)
+
+
+def _slug_from_filename(path: Path) -> str:
+    """Ingest writes ASCII names; a hand-made file with another name gets a stable ASCII slug."""
+    stem = path.stem.lower()
+    if SLUG.match(stem):
+        return stem
+    from site_builder.urls import slugify  # the one place that makes slugs
+    return slugify(path.stem)

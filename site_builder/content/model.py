@@ -1,0 +1,82 @@
+"""Immutable data the whole build is a pure function of."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from site_builder.config import Config
+
+DOC_TYPES = {
+    "annual_report": "年度报告",
+    "work_points": "工作要点",
+    "work_plan": "实施方案",
+    "implementation_report": "落实情况报告",
+    "other": "其他文件",
+}
+
+STAT_KEYS = {
+    "proactive_total": "主动公开政府信息",
+    "applications_received_new": "本年新收公开申请",
+    "applications_carried_over": "上年结转公开申请",
+    "review_total": "行政复议",
+    "litigation_total": "行政诉讼",
+}
+
+FORMATS = {"pre2019": "2019年以前", "2019": "2019年格式（试行）", "2021": "2021年格式"}
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    province: str | None
+    city: str | None
+    county: str | None
+
+    @property
+    def label(self) -> str:
+        """The region as a reader names it: 安徽省 安庆市 潜山市."""
+        return " ".join(p for p in (self.province, self.city, self.county) if p)
+
+
+@dataclass(frozen=True)
+class Document:
+    source_path: Path             # the content file
+    rel_path: str                 # as shown in messages (relative to the project)
+    slug: str                     # decides the document's URL (see urls.py)
+    title: str
+    doc_type: str
+    year: int | None
+    date: dt.date | None
+    issuing_body: str | None
+    region: Region | None
+    doc_number: str | None
+    format: str | None
+    stats: dict[str, Any] | None
+    tables: dict[str, Any]
+    source: dict[str, Any]
+    repairs: tuple[dict[str, Any], ...]
+    warnings: tuple[str, ...]
+    front_matter: dict[str, Any]  # everything, for the open-data exports
+    body_html: str                # rendered, sanitised Markdown body
+    text: str                     # plain text of title + body, what search indexes
+    content_hash: str             # sha256 of the content file's bytes
+    url: str = ""                 # site-absolute URL path, filled in from urls.py
+
+    @property
+    def doc_type_label(self) -> str:
+        return DOC_TYPES[self.doc_type]
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first; undated documents after dated ones of the same year; then title, slug."""
+        date = self.date or dt.date(self.year or 1, 1, 1)
+        return (-date.toordinal(), 0 if self.date else 1, self.title, self.slug)
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    documents: tuple[Document, ...] = field(default_factory=tuple)  # sorted by Document.sort_key

@@ -1,0 +1,38 @@
+"""One error format for every command and the dev-server overlay: ``path[:line]: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input problem: what is wrong, in which file, on which line (when known)."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class SiteError(Exception):
+    """Raised with every problem found, so a run can report them all at once."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path | str, root: Path | None = None) -> str:
+    """A path as the user should read it: relative to the project root where possible."""
+    path = Path(path)
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)

@@ -1,0 +1,80 @@
+"""Write the site atomically: a staging tree next to public/, swapped in whole when everything succeeded.
+
+Files whose bytes did not change are hard-linked from the previous public/, so a rebuild with no change
+rewrites no file (same inode, same mtime), and a failed build leaves the previous public/ untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+class Staging:
+    def __init__(self, output: Path):
+        self.output = output
+        self.path = output.with_name(f".{output.name}.staging")
+        self._old = output.with_name(f".{output.name}.old")
+
+    def __enter__(self) -> "Staging":
+        for leftover in (self.path, self._old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.path.mkdir(parents=True)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def write_files(self, files: dict[str, bytes]) -> None:
+        """Write rendered files, reusing the previous file wherever the bytes are identical."""
+        for rel in sorted(files):
+            data = files[rel]
+            target = self.path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = self.output / rel
+            if _same_bytes(previous, data) and _link(previous, target):
+                continue
+            target.write_bytes(data)
+
+    def adopt_unchanged(self, subdir: str) -> None:
+        """For files another tool wrote into the staging tree (the search index): keep the old identical file."""
+        root = self.path / subdir
+        for target in sorted(p for p in root.rglob("*") if p.is_file()):
+            previous = self.output / target.relative_to(self.path)
+            if previous.is_file() and previous.stat().st_size == target.stat().st_size \
+                    and previous.read_bytes() == target.read_bytes():
+                temp = target.with_name(target.name + ".link")
+                if _link(previous, temp):
+                    os.replace(temp, target)
+
+    def commit(self) -> None:
+        """Swap the staging tree in; the old tree only disappears once the new one is in place."""
+        if self.output.exists():
+            os.rename(self.output, self._old)
+            try:
+                os.rename(self.path, self.output)
+            except OSError:
+                os.rename(self._old, self.output)
+                raise
+            shutil.rmtree(self._old, ignore_errors=True)
+        else:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(self.path, self.output)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False

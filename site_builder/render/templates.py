@@ -1,0 +1,42 @@
+"""The Jinja2 environment: an ordered search path (project templates/ → theme), autoescape, strict undefined."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS
+from site_builder.urls import Urls
+
+
+def make_environment(theme_dir: Path, override_dir: Path | None, urls: Urls, assets: dict) -> Environment:
+    paths = [str(p) for p in (override_dir, theme_dir / "templates") if p and p.is_dir()]
+    env = Environment(loader=FileSystemLoader(paths), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise KeyError(f"no static file {name!r} in the theme")
+        return urls.link(assets[name][0])
+
+    env.globals.update(link=urls.link, absolute=urls.absolute, asset=asset, urls=urls,
+                       DOC_TYPES=DOC_TYPES, STAT_KEYS=STAT_KEYS, FORMATS=FORMATS)
+    env.filters["number"] = format_number
+    env.filters["cn_date"] = format_date
+    return env
+
+
+def format_number(value) -> str:
+    """12345 → '12,345'; None → '—' (not stated)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def format_date(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else "日期不详"
