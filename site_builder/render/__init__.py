@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from dataclasses import dataclass
+
+from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from site_builder.content.model import Site
 from site_builder.errors import Problem, SiteError, display_path
@@ -14,33 +16,49 @@ from site_builder.render.templates import make_environment
 from site_builder.urls import Urls, find_collisions
 
 
-def render_site(site: Site, listings: Listings, urls: Urls) -> dict[str, bytes]:
-    """Every output file except the search index, keyed by its path under public/."""
+@dataclass(frozen=True)
+class RenderPlan:
+    """Everything rendering needs, decided before any page is rendered."""
+
+    env: Environment
+    pages: list[Page]
+    assets: dict[str, tuple[str, bytes]]   # static name → (fingerprinted route, bytes)
+
+
+def plan_render(site: Site, listings: Listings, urls: Urls) -> RenderPlan:
+    """The page plan and theme; fails (naming both sources) when two outputs want the same file."""
     config = site.config
     assets = collect_assets(config.theme_path / "static")
     env = make_environment(config.theme_path, config.root / "templates", urls, assets)
     pages = plan_pages(site, listings, urls)
-    files: dict[str, bytes] = {}
-    claims = []
-    for page in pages:
-        claims.append((Urls.output_file(page.route), page.source))
-    for route, data in assets.values():
-        claims.append((Urls.output_file(route), "theme static file"))
-    for route in (Urls.documents_json, Urls.documents_csv, Urls.feed, Urls.sitemap, Urls.robots):
-        claims.append((Urls.output_file(route), "site"))
+    claims = [(Urls.output_file(page.route), page.source) for page in pages]
+    claims += [(Urls.output_file(route), f"theme static file {name}") for name, (route, _) in assets.items()]
+    claims += [(Urls.output_file(route), "site") for route in DATA_ROUTES]
     collisions = find_collisions(claims)
     if collisions:
         raise SiteError([Problem(srcs[0], f"wants the same output file {out} as {', '.join(srcs[1:])}")
                          for out, srcs in collisions])
+    return RenderPlan(env, pages, assets)
 
-    for page in pages:
-        files[Urls.output_file(page.route)] = render_page(env, page, site, config)
-    for route, data in assets.values():
-        files[Urls.output_file(route)] = data
+
+DATA_ROUTES = (Urls.documents_json, Urls.documents_csv, Urls.feed, Urls.sitemap, Urls.robots)
+
+
+def render_site(site: Site, listings: Listings, urls: Urls) -> dict[str, bytes]:
+    """Every output file except the search index, keyed by its path under public/."""
+    plan = plan_render(site, listings, urls)
+    files = {Urls.output_file(page.route): render_page(plan.env, page, site, site.config) for page in plan.pages}
+    files.update(site_files(site, plan, urls))
+    return files
+
+
+def site_files(site: Site, plan: RenderPlan, urls: Urls) -> dict[str, bytes]:
+    """Files that are not pages: static assets, open data, feed, sitemap, robots.txt."""
+    files = {Urls.output_file(route): data for route, data in plan.assets.values()}
     files[Urls.output_file(Urls.documents_json)] = exports.documents_json(site, urls)
     files[Urls.output_file(Urls.documents_csv)] = exports.documents_csv(site, urls)
     files[Urls.output_file(Urls.feed)] = feeds.atom_feed(site, urls)
-    files[Urls.output_file(Urls.sitemap)] = feeds.sitemap([p.route for p in pages if p.in_sitemap], urls)
+    files[Urls.output_file(Urls.sitemap)] = feeds.sitemap([p.route for p in plan.pages if p.in_sitemap], urls)
     files[Urls.output_file(Urls.robots)] = feeds.robots(urls)
     return files
 
