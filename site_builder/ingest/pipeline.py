@@ -1,0 +1,370 @@
+"""One raw document → front matter + Markdown body."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from . import fields as F
+from . import regions as R
+from .clean import compact, html_to_lines, remove_furniture, text_to_lines
+from .decode import decode_bytes
+from .repairs import repair_line, repair_signature_date
+from .structure import build_body
+from .write import sha256_bytes
+
+DOC_TYPES = ("annual_report", "work_points", "work_plan", "implementation_report", "other")
+STATS_KEYS = ("proactive_total", "applications_received_new", "applications_carried_over", "review_total",
+              "litigation_total")
+
+
+@dataclass
+class Document:
+    source_name: str
+    front: dict
+    body: str
+    warnings: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # what needs a person's eye
+    encoding: str = ""
+    tables_incomplete: list[str] = field(default_factory=list)
+
+    def render(self) -> bytes:
+        fm = yaml.safe_dump(self.front, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+        return ("---\n" + fm + "---\n\n" + self.body).encode("utf-8")
+
+
+def looks_html(text: str) -> bool:
+    head = text[:2000].lower()
+    return bool(re.search(r"<(?:!doctype\s+html|html|head|body|meta|div|p|table)\b", head))
+
+
+_STAT_PERIOD = re.compile(r"统计期限?为?\s*((?:19|20)\d{2})年")
+_URL_LINE = re.compile(r"^(?:url|URL|原文(?:链接|地址|网址)|来源网址|网址|链接)\s*[:：]\s*(https?://\S+)\s*$")
+
+
+def _source_line_finder(text: str):
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cache: dict[str, str] = {}
+
+    def where(before: str) -> str:
+        if before in cache:
+            return cache[before]
+        w = "body"
+        for k, line in enumerate(raw_lines, 1):
+            if before in line:
+                w = f"line {k}"
+                break
+        cache[before] = w
+        return w
+
+    return where
+
+
+def process(data: bytes, source_name: str, is_html: bool) -> Document:
+    text, encoding = decode_bytes(data, is_html=is_html)
+    warnings: list[str] = []
+    repairs: list[dict] = []
+    meta = None
+    if is_html or looks_html(text):
+        lines, meta = html_to_lines(text)
+    else:
+        lines = text_to_lines(text)
+    from .clean import normalise_text
+
+    where_of = _source_line_finder(normalise_text(text))
+    url = meta.url if meta else None
+    # a crawler may have written the URL as a first/last line
+    kept = []
+    for line in lines:
+        m = _URL_LINE.match(line.strip())
+        if m and not url:
+            url = m.group(1)
+            continue
+        if m:
+            continue
+        kept.append(line)
+    lines, removed = remove_furniture(kept)
+    if not any(line.strip() for line in lines):
+        raise ValueError("no document text found")
+
+    html_titles = [t for t in ((meta.meta_title, meta.h1, meta.title) if meta else ()) if t]
+    header = F.analyse_header(lines, html_titles)
+    title = header.title
+    if not title:
+        title = re.sub(r"\.[A-Za-z0-9]+$", "", source_name)
+        warnings.append("title: no title found in the text; used the file name")
+
+    # -- body lines: after the title, without the labelled header lines and repeated titles ------------
+    start = header.title_end if header.title_end is not None else 0
+    body_lines = [line for i, line in enumerate(lines) if i >= start and i not in header.meta_lines]
+    body_lines = _drop_title_repeats(body_lines, title)
+    body_lines = _trim_blank(body_lines)
+
+    # -- dates needed as references for repairs ---------------------------------------------------------
+    t_year = F.title_year(title)
+    date, date_note = _pick_date(header, meta)
+    ref_years = {y for y in (t_year, date.year if date else None) if y}
+
+    # -- repairs (dates and 文号 that lost characters) ---------------------------------------------------
+    new_title, recs = repair_line(title, ref_years, "title", "title")
+    if recs:
+        title = new_title
+        for r in recs:
+            r["where"] = "title"
+        repairs += recs
+    for lab in header.labelled:
+        if lab.key in ("doc_number",) and lab.value:
+            v, recs = repair_line(lab.value, ref_years, "doc_number", "")
+            for r in recs:
+                r["where"] = where_of(r["before"])
+            lab.value = v
+            repairs += recs
+    fixed: list[str] = []
+    for line in body_lines:
+        new, recs = repair_line(line, ref_years, "body", "")
+        if not recs:
+            new, recs = repair_signature_date(line, {y for y in (t_year, date.year if date else None) if y}, "")
+            if recs and date:
+                sig = F.parse_date(new)
+                if sig and not (date - _dt.timedelta(days=400) <= sig <= date + _dt.timedelta(days=1)):
+                    new, recs = line, []
+        for r in recs:
+            r["where"] = where_of(r["before"])
+        repairs += recs
+        fixed.append(new)
+    body_lines = fixed
+
+    # -- 文号 --------------------------------------------------------------------------------------------
+    doc_number, docno_idx = F.find_own_docno(header.labelled, body_lines)
+    if doc_number:
+        for r in repairs:
+            if r["field"] == "body" and r["after"] and r["after"] in doc_number:
+                r["field"] = "doc_number"
+
+    # -- issuing body -----------------------------------------------------------------------------------
+    body_text = "\n".join(body_lines)
+    issuing_body, issuer_note = _pick_issuer(header, meta, title, body_lines, body_text)
+    if issuer_note:
+        warnings.append(issuer_note)
+
+    # -- year / date / type -----------------------------------------------------------------------------
+    doc_type = F.classify(title, body_text)
+    if date is None:
+        date = _signature_date(body_lines)
+        if date:
+            warnings.append("date: no publish date on the page; used the signature (落款) date")
+    elif date_note:
+        warnings.append(date_note)
+    year = t_year
+    if year is None:
+        m = _STAT_PERIOD.search(body_text)
+        if m:
+            year = int(m.group(1))
+            warnings.append("year: not in the title; taken from the statistics period")
+        elif date is not None:
+            year = date.year - 1 if (doc_type == "annual_report" and date.month <= 6) else date.year
+            warnings.append("year: not in the title; inferred from the publish date")
+        else:
+            warnings.append("year: not found")
+
+    # -- region -----------------------------------------------------------------------------------------
+    evidence = [R.Evidence("title", title, R.W_TITLE)]
+    if issuing_body:
+        evidence.append(R.Evidence("issuing_body", issuing_body, R.W_ISSUER))
+    for lab in header.labelled:
+        if lab.key in ("source", "publisher") and lab.value:
+            evidence.append(R.Evidence(lab.label, lab.value, R.W_LABEL))
+    if meta and meta.source:
+        evidence.append(R.Evidence("meta source", meta.source, R.W_LABEL))
+    if meta and meta.site:
+        evidence.append(R.Evidence("site name", meta.site, R.W_SITE))
+    for line in header.pre_title[-6:]:
+        evidence.append(R.Evidence("site", line, R.W_SITE))
+    if doc_number:
+        evidence.append(R.Evidence("docno", doc_number, R.W_DOCNO))
+    for line in removed:
+        if re.search(r"版权所有|主办|承办|Copyright|©|位置", line, re.I):
+            evidence.append(R.Evidence("footer", line, R.W_FOOTER))
+        if "ICP" in line:
+            evidence.append(R.Evidence("icp", line, R.W_ICP))
+    res = R.resolve(evidence, body_text, issuing_body)
+    warnings += res.warnings
+
+    # -- tables -----------------------------------------------------------------------------------------
+    from site_builder.ingest.tables import extract_tables
+
+    tres = extract_tables(body_lines, year)
+    warnings += list(getattr(tres, "warnings", []) or [])
+    repairs += list(getattr(tres, "repairs", []) or [])
+    annual = doc_type == "annual_report"
+    fmt = None
+    if annual:
+        fmt = tres.format or _format_from_year(year)
+    stats = None
+    if annual:
+        raw = dict(tres.stats or {})
+        stats = {k: raw.get(k) for k in STATS_KEYS}
+        for k, v in raw.items():
+            if k not in stats:
+                stats[k] = v
+    tables = tres.tables or {}
+
+    body_md = build_body(body_lines, list(tres.blocks or []))
+
+    region = res.region
+    front = {
+        "title": title,
+        "doc_type": doc_type,
+        "year": year,
+        "date": date.isoformat() if date else None,
+        "issuing_body": issuing_body,
+        "region": region,
+        "doc_number": doc_number,
+        "format": fmt,
+        "stats": stats,
+        "tables": tables,
+        "source": {"file": source_name, "sha256": sha256_bytes(data), "url": url},
+        "repairs": repairs,
+        "warnings": warnings,
+    }
+    doc = Document(source_name, front, body_md, warnings=warnings, encoding=encoding)
+    # what needs a person's eye
+    for k in ("year", "date", "issuing_body", "region"):
+        if front[k] is None:
+            doc.review.append(f"{k} is null")
+    if annual and stats:
+        nulls = [k for k in STATS_KEYS if stats.get(k) is None]
+        if nulls:
+            doc.review.append("stats not stated: " + ", ".join(nulls))
+    if res.needs_review:
+        doc.review.append("region needs checking (see warnings)")
+    if repairs:
+        doc.review.append(f"{len(repairs)} repair(s) to confirm")
+    for tid, tv in sorted(tables.items()) if isinstance(tables, dict) else []:
+        status = tv.get("status") if isinstance(tv, dict) else None
+        if status and status != "ok":
+            doc.tables_incomplete.append(f"{tid}: {status}")
+    if doc.tables_incomplete:
+        doc.review.append("tables not complete: " + "; ".join(doc.tables_incomplete))
+    return doc
+
+
+def _format_from_year(year: int | None) -> str | None:
+    if year is None:
+        return None
+    if year >= 2021:
+        return "2021"
+    if year >= 2019:
+        return "2019"
+    return "pre2019"
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    out = list(lines)
+    while out and not out[0].strip():
+        out.pop(0)
+    while out and not out[-1].strip():
+        out.pop()
+    # collapse runs of blanks
+    res: list[str] = []
+    for line in out:
+        if not line.strip() and res and not res[-1].strip():
+            continue
+        res.append(line)
+    return res
+
+
+def _drop_title_repeats(lines: list[str], title: str | None) -> list[str]:
+    if not title:
+        return lines
+    tc = compact(title)
+    out = list(lines)
+    nonblank = [i for i, line in enumerate(out) if line.strip()][:40]
+    drop: set[int] = set()
+    for k, i in enumerate(nonblank):
+        if i in drop:
+            continue
+        acc = ""
+        for j in nonblank[k:k + 4]:
+            acc += compact(out[j])
+            if acc == tc:
+                drop.update(x for x in nonblank[k:nonblank.index(j) + 1])
+                break
+            if not tc.startswith(acc):
+                break
+    return [line for i, line in enumerate(out) if i not in drop]
+
+
+def _pick_date(header: F.Header, meta) -> tuple[_dt.date | None, str | None]:
+    anchor = header.title_start if header.title_start is not None else 0
+    cands = []
+    for lab in header.labelled:
+        if lab.key not in ("publish", "written"):
+            continue
+        d = F.parse_date(lab.value)
+        if d is None:
+            continue
+        cands.append((abs(lab.line - anchor), 0 if lab.key == "publish" else 1, lab.line, d))
+    if cands:
+        cands.sort(key=lambda c: (c[0], c[1], c[2]))
+        return cands[0][3], None
+    if meta and meta.pubdate:
+        d = F.parse_date(meta.pubdate)
+        if d:
+            return d, None
+    return None, None
+
+
+def _signature_date(body_lines: list[str]) -> _dt.date | None:
+    tail = [line.strip() for line in body_lines if line.strip()][-12:]
+    for line in reversed(tail):
+        if len(line) <= 20:
+            d = F.parse_date(line)
+            if d and re.fullmatch(r"[\d〇○零OО一二三四五六七八九十\s年月日.\-/]+", line):
+                return d
+    return None
+
+
+_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,12}?(?:省|市|县|区|州|盟|旗|新区|示范区|实验区|开发区))")
+
+
+def _pick_issuer(header: F.Header, meta, title: str, body_lines: list[str], body_text: str):
+    for lab in header.labelled:
+        if lab.key == "publisher" and F.valid_source(lab.value):
+            return F.normalise_org(lab.value), None
+    org = F.org_from_title(title)
+    if org:
+        return org, None
+    seen = 0
+    for line in body_lines:
+        s = line.strip()
+        if not s:
+            continue
+        seen += 1
+        if seen > 10 or len(s) > 80:
+            break
+        org = F.org_line(s)
+        if org:
+            return org, None
+    for lab in header.labelled:
+        if lab.key == "source" and F.valid_source(lab.value):
+            return F.normalise_org(lab.value), None
+    if meta and meta.source and F.valid_source(meta.source):
+        return F.normalise_org(meta.source), None
+    tail = [line.strip() for line in body_lines if line.strip()][-12:]
+    for k, s in enumerate(tail):
+        org = F.org_line(s)
+        if org and any(F.parse_date(x) for x in tail[k + 1:k + 3]):
+            return org, None
+    m = _PLACE_PREFIX.match(title or "")
+    if m:
+        place = m.group(1)
+        mm = re.search(
+            rf"{re.escape(place)}(?:[\u4e00-\u9fff]{{1,6}}、)?(人民政府办公室|人民政府办公厅|人民政府|管委会|管理委员会)", body_text
+        )
+        if mm:
+            return place + mm.group(1), "issuing_body: not stated; inferred from the body text"
+    return None, "issuing_body: not found"
