@@ -29,10 +29,17 @@ def normalise_text(text: str) -> str:
     return text.translate(_TRANS)
 
 
+_CJK_CHAR = "\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u3014\u3015\u201c\u201d\uff08\uff09\uff0c\uff1a\uff1b"
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK_CHAR}]) +(?=[{_CJK_CHAR}])")
+
+
 def normalise_line(line: str) -> str:
-    line = normalise_text(line)
+    """normalise_text, then: no spaces between two Chinese characters (an artefact of indentation and
+    &nbsp; in the source), runs of spaces shortened."""
+    line = normalise_text(line).strip()
+    line = _SPACE_BETWEEN_CJK.sub("", line)
     line = re.sub(r" {2,}", lambda m: " " if len(m.group()) < 4 else "   ", line)
-    return line.strip()
+    return line
 
 
 def compact(s: str) -> str:
@@ -274,6 +281,8 @@ def html_to_lines(html: str) -> tuple[list[str], HtmlMeta]:
         if t.parent is None:
             continue
         if _is_chrome_element(t):
+            chrome = [normalise_line(x) for x in t.get_text("\n").split("\n")]
+            meta.extra.setdefault("chrome", []).extend(x for x in chrome if x)
             t.decompose()
     for t in list(soup.find_all(["ul", "ol", "dl", "div", "table", "td", "p", "span", "section", "tr"])):
         if t.parent is None:

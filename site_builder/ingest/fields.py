@@ -47,13 +47,17 @@ class Labelled:
     line: int  # index in the page lines
 
 
+def _is_md_delimiter(line: str) -> bool:
+    return bool(re.fullmatch(r"\|(?:\s*:?-{3,}:?\s*\|)+", line.strip()))
+
+
 def parse_labelled(line: str) -> list[tuple[str, str, str]] | None:
     """[(key, label, value)] when the line is a labelled-metadata line, else None."""
     s = line.strip()
     if s.startswith("|") and s.endswith("|"):
         cells = [c.strip() for c in s.strip("|").split("|")]
-        if all(re.fullmatch(r":?-+:?", c) for c in cells if c):
-            return []
+        if _is_md_delimiter(s):
+            return None
         out = []
         i = 0
         while i < len(cells):
@@ -182,6 +186,8 @@ def analyse_header(lines: list[str], html_titles: list[str]) -> Header:
             nxt = lines[j].strip()
             if len(joined) > 60 or len(nxt) > 40 or _title_like_end(joined):
                 break
+            if nxt.startswith("关于") and org_line(joined):
+                break  # 红头 organ line above the title: not part of it
             joined = joined + nxt
             cands.append((joined, j + 1))
         for cand, end in cands:
@@ -199,24 +205,26 @@ def analyse_header(lines: list[str], html_titles: list[str]) -> Header:
                 break
         if h.title is None and best is not None and best[0] > -10:
             h.title, h.title_start, h.title_end = best[3], best[1], best[2]
-    # labelled metadata: before the title and in the lines after it, up to the first paragraph of text
+    # labelled metadata: before the title, and the run of labelled lines right after it
     limit = h.title_end if h.title_end is not None else 0
     zone: list[int] = []
-    seen_text = 0
+    prev_table_meta = False
     for i in nonblank:
         if h.title_start is not None and h.title_start <= i < h.title_end:
             continue
         if i < limit:
             zone.append(i)
             continue
+        if _is_md_delimiter(lines[i]):
+            if prev_table_meta:
+                h.meta_lines.add(i)
+                continue
+            break
         parsed = parse_labelled(lines[i])
-        if parsed is None and len(lines[i]) > 60:
-            seen_text += 1
-        if seen_text >= 1 and parsed is None:
+        if parsed is None:
             break
         zone.append(i)
-        if i - limit > 60:
-            break
+        prev_table_meta = lines[i].strip().startswith("|")
     for i in zone:
         parsed = parse_labelled(lines[i])
         if parsed is None:

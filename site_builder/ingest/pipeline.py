@@ -87,6 +87,8 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
             continue
         kept.append(line)
     lines, removed = remove_furniture(kept)
+    if meta:
+        removed = removed + list(meta.extra.get("chrome", []))
     if not any(line.strip() for line in lines):
         raise ValueError("no document text found")
 

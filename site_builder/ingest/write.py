@@ -123,7 +123,7 @@ def write_document(out_dir: Path, manifest: Manifest, source: str, input_sha: st
     if entry:
         name = entry["output"]
     else:
-        name = new_file_name(source, *name_fields, taken=taken | manifest.names_in_use() | _existing(out_dir))
+        name = new_file_name(source, *name_fields, taken=taken | manifest.names_in_use())
     taken.add(name)
     path = out_dir / name
     new_sha = sha256_bytes(content)
@@ -147,12 +147,3 @@ def write_document(out_dir: Path, manifest: Manifest, source: str, input_sha: st
     atomic_write(path, content)
     manifest.record(source, name, new_sha, input_sha)
     return WriteResult("written", name)
-
-
-
-
-def _existing(out_dir: Path) -> set[str]:
-    try:
-        return {p.name for p in out_dir.iterdir() if p.is_file()}
-    except OSError:
-        return set()
