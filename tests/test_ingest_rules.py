@@ -192,6 +192,8 @@ def test_parse_date(s, iso):
     ("德宏州人民政府办公室关于上报2019年政务公开工作要点落实情况的报告", "implementation_report"),
     ("某市2019年政务公开工作总结", "implementation_report"),
     ("某县政府信息公开指南", "other"),
+    ("云南省贯彻落实国务院办公厅2019年政务公开工作要点分工方案", "work_points"),
+    ("关于印发新县2018年政务公开重点工作责任分工方案的通知", "work_plan"),
     ("某市政府网站工作年度报表(2019年度)", "other"),
 ])
 def test_doc_type(title, kind):

@@ -169,7 +169,7 @@ class Header:
 def analyse_header(lines: list[str], html_titles: list[str]) -> Header:
     h = Header()
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    window = nonblank[:40]
+    window = nonblank[:80]
     counts: dict[str, int] = {}
     for i in window:
         counts[compact(lines[i])] = counts.get(compact(lines[i]), 0) + 1
@@ -259,12 +259,12 @@ def classify(title: str | None, body: str) -> str:
     )
     if annual and not notice:
         return "annual_report"
-    if re.search(r"工作要点|重点工作安排|工作安排", t) and not re.search(r"方案|分工|分解", t):
+    if re.search(r"工作要点", t):
+        return "work_points"  # also a local 要点 breakdown: …工作要点分工方案 (§9)
+    if re.search(r"重点工作安排|工作安排", t) and not re.search(r"方案|分工|分解", t):
         return "work_points"
     if re.search(r"方案|任务分解|责任分工|分工|工作计划", t):
         return "work_plan"
-    if re.search(r"工作要点", t):
-        return "work_points"
     if annual:
         return "other"  # "年度报告" inside a 关于做好…的通知
     if not notice and re.search(r"特此报告|现将.{0,30}(?:落实|完成|推进|开展)?情况(?:报告|汇报)如下", body[:6000] + body[-1500:]):
@@ -384,7 +384,7 @@ def normalise_org(s: str) -> str:
 def org_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    m = re.match(rf"^(?P<org>[{CJK}()（）、]{{2,40}}?{ORG_SUFFIX})关于", title)
+    m = re.match(rf"^(?P<org>[{CJK}()（）、]{{2,40}}?{ORG_SUFFIX})(?:关于|(?:19|20)\d{{2}}\s*年)", title)
     if m:
         return normalise_org(m.group("org"))
     return None

@@ -181,6 +181,8 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
             evidence.append(R.Evidence(lab.label, lab.value, R.W_LABEL))
     if meta and meta.source:
         evidence.append(R.Evidence("meta source", meta.source, R.W_LABEL))
+    if meta and meta.title:
+        evidence.append(R.Evidence("html title", meta.title, R.W_SITE))
     if meta and meta.site:
         evidence.append(R.Evidence("site name", meta.site, R.W_SITE))
     for line in header.pre_title[-6:]:
