@@ -201,9 +201,10 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
     from site_builder.ingest.tables import extract_tables
 
     tres = extract_tables(body_lines, year)
-    warnings += list(getattr(tres, "warnings", []) or [])
-    repairs += list(getattr(tres, "repairs", []) or [])
     annual = doc_type == "annual_report"
+    if annual or tres.tables:  # prose figures of other kinds of document are not reported
+        warnings += list(tres.warnings)
+        repairs += list(tres.repairs)
     fmt = None
     if annual:
         fmt = tres.format or _format_from_year(year)
