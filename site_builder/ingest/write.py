@@ -36,6 +36,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; content files are ordinary, shareable files
         os.replace(tmp, path)
     except BaseException:
         try:
