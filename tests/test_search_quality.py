@@ -1,0 +1,127 @@
+"""Search quality: results are exactly the documents whose text contains the query (issue 4).
+
+A generated archive of 240 documents is built by the real CLI and searched through `window.siteSearch` in
+headless Chromium; recall and precision are computed against substring truth over the documents' text.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_cli, serve_folder
+from site_builder.content.loader import load_file
+from site_builder.search import normalise
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import corpus  # noqa: E402
+
+FIXED_QUERIES = [
+    # 1–8 characters
+    "议", "县", "年", "复", "复议", "公开", "诉讼", "目录", "培训", "公报", "行政复议", "依申请公开",
+    "政府信息公开", "重点领域信息", "政务公开工作要点", "主动公开目录", "保密审查", "政策解读",
+    "新媒体矩阵", "信息员", "放管服", "三公经费", "不予公开", "网站集群",
+    # 文号 fragments and mixed Chinese/digits
+    "〔2018〕", "政办发〔2019〕", "号", "2019年", "2008年", "12月31日", "20件", "36个",
+    # multi-term: every term must occur
+    "行政复议 2019年", "培训 公开 目录", "政务 公报", "依申请公开 保密审查", "县 复议",
+]
+
+
+def doc_texts(content: Path) -> dict[str, str]:
+    """url → the text the build indexes (title + body), normalised and without whitespace."""
+    texts = {}
+    for path in sorted(content.glob("*.md")):
+        doc = load_file(path, content.parent)
+        texts[f"/docs/{doc.slug}/"] = re.sub(r"\s+", "", normalise(doc.text))
+    return texts
+
+
+def sampled_queries(texts: dict[str, str], rng: random.Random) -> list[str]:
+    """Place names from titles and random substrings (1–8 characters) of random documents."""
+    queries = []
+    for text in rng.sample(sorted(texts.values()), 12):
+        queries.append(re.match(r"[\u4e00-\u9fff]+?(?:区|县|市|旗|州|盟)", text).group())
+    while len(queries) < 30:
+        text = rng.choice(sorted(texts.values()))
+        length = rng.randint(1, 8)
+        start = rng.randrange(0, len(text) - length)
+        piece = text[start:start + length]
+        if re.fullmatch(r"[\u4e00-\u9fff0-9]+", piece):
+            queries.append(piece)
+    return queries
+
+
+def truth(texts: dict[str, str], query: str) -> set[str]:
+    terms = [re.sub(r"\s+", "", normalise(t)) for t in query.split()]
+    return {url for url, text in texts.items() if all(t in text for t in terms)}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quality")
+    corpus.generate(240, root / "content", seed=7)
+    run_cli("build", "--root", root)
+    server, base = serve_folder(root / "public")
+    yield root, base
+    server.shutdown()
+
+
+def test_recall_and_precision_against_substring_truth(archive, browser):
+    root, base = archive
+    texts = doc_texts(root / "content")
+    queries = FIXED_QUERIES + sampled_queries(texts, random.Random(3))
+    assert len(texts) >= 200 and len(queries) >= 50
+    page = browser.new_page()
+    page.goto(base + "search/")
+    found_total = truth_total = hits = 0
+    misses = []
+    for query in queries:
+        expected = truth(texts, query)
+        got = page.evaluate("q => window.siteSearch(q).then(r => r.map(x => x.url))", query)
+        assert len(got) == len(set(got)), query
+        got = set(got)
+        hits += len(got & expected)
+        found_total += len(got)
+        truth_total += len(expected)
+        if got != expected:
+            misses.append((query, len(expected - got), len(got - expected)))
+    recall = hits / truth_total
+    precision = hits / found_total
+    print(f"\nsearch quality on {len(texts)} documents, {len(queries)} queries: "
+          f"recall {recall:.4f}, precision {precision:.4f}; differing queries: {misses}")
+    assert recall >= 0.99 and precision >= 0.99, misses
+    page.close()
+
+
+def test_traditional_query_finds_simplified_text(archive, browser):
+    root, base = archive
+    texts = doc_texts(root / "content")
+    page = browser.new_page()
+    page.goto(base + "search/")
+    traditional = page.evaluate("q => window.siteSearch(q).then(r => r.map(x => x.url))", "行政複議")
+    assert set(traditional) == truth(texts, "行政复议") and traditional
+    page.close()
+
+
+def test_ranking_title_first_then_occurrences(archive, browser):
+    root, base = archive
+    docs = [load_file(p, root) for p in sorted((root / "content").glob("*.md"))]
+    texts = {f"/docs/{d.slug}/": normalise(d.text) for d in docs}
+    titles = {f"/docs/{d.slug}/": d.title for d in docs}
+    query = next(q for q in ("实施方案", "工作要点", "落实情况", "政务公开", "信息公开")
+                 if any(q in titles[u] for u in truth(texts, q)) and not all(q in titles[u] for u in truth(texts, q)))
+    page = browser.new_page()
+    page.goto(base + "search/")
+    results = page.evaluate("q => window.siteSearch(q)", query)
+    in_title = [query in r["title"] for r in results]
+    assert in_title == sorted(in_title, reverse=True), f"documents with {query} in the title come first"
+    body_only = [r["url"] for r in results if query not in r["title"]]
+    counts = [texts[u].count(query) for u in body_only]
+    # among documents without it in the title, more occurrences rank higher
+    assert counts == sorted(counts, reverse=True), counts
+    page.close()
