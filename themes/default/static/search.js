@@ -19,6 +19,7 @@ function loadPagefind() {
       // no page-length normalisation: more occurrences always rank higher (ties by date below)
       await pf.options({ excerptLength: 36, ranking: { pageLength: 0.0 } });
       await pf.init();
+      await pf.filters(); // loads the filter index, so every search also reports counts per filter value
       return pf;
     });
   }

@@ -1,0 +1,105 @@
+"""The /search/ page in real headless Chromium, on the sample archive (the five seeds, ingested and built)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import serve_folder
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_site):
+    server, base = serve_folder(sample_site / "public")
+    yield base
+    server.shutdown()
+
+
+def wait_for_count(page, previous=None) -> int:
+    page.wait_for_function(
+        "prev => { const s = document.getElementById('search-status'); return s.dataset.count !== undefined && s.dataset.count !== prev }",
+        arg=previous, timeout=15000)
+    return int(page.get_attribute("#search-status", "data-count"))
+
+
+def test_type_a_query_see_count_results_and_highlighted_excerpts(site_url, browser):
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site_url + "search/")
+    page.fill("#search-q", "行政复议")
+    count = wait_for_count(page)
+    assert count == 2   # the two documents whose text says 行政复议
+    assert "找到 2 份文件" in page.inner_text("#search-status")
+    items = page.query_selector_all("#search-results li")
+    assert len(items) == 2
+    marks = [m.inner_text() for m in page.query_selector_all("#search-results mark")]
+    assert "行政复议" in "".join(marks)
+    excerpt = items[0].query_selector(".excerpt").inner_text()
+    assert "行政复议" in excerpt and "政复 复议" not in excerpt      # normal text, not index pairs
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["行政复议"]
+    assert all(u.startswith(site_url.rstrip("/").rsplit("/", 1)[0]) for u in requests), "no other host"
+    page.close()
+
+
+def test_filters_url_and_back(site_url, browser):
+    page = browser.new_page()
+    page.goto(site_url + "search/?q=" + "公开")
+    total = wait_for_count(page)
+    assert total == 5
+    options = page.eval_on_selector_all("#filter-province option", "os => os.map(o => o.textContent)")
+    assert "安徽省（1）" in options and "河南省（1）" in options
+    page.select_option("#filter-province", "安徽省")
+    filtered = wait_for_count(page, str(total))
+    assert filtered == 1
+    assert parse_qs(urlsplit(page.url).query)["province"] == ["安徽省"]
+    assert "潜山市" in page.inner_text("#search-results")
+    page.select_option("#filter-doc_type", "annual_report")
+    page.wait_for_function("location.search.includes('doc_type=annual_report')")
+    page.go_back()
+    page.wait_for_function("!location.search.includes('doc_type')")
+    assert page.input_value("#filter-province") == "安徽省"
+    page.go_back()
+    page.wait_for_function("!location.search.includes('province')")
+    assert wait_for_count(page, "1") == 5
+    page.close()
+
+
+def test_shared_link_and_traditional_query(site_url, browser):
+    page = browser.new_page()
+    page.goto(site_url + "search/?q=" + "沈撫新區" + "&year=2018")
+    assert wait_for_count(page) == 1
+    assert page.input_value("#search-q") == "沈撫新區"
+    assert page.input_value("#filter-year") == "2018"
+    assert "沈抚新区2018年度政府信息公开工作报告" in page.inner_text("#search-results")
+    result = page.evaluate("() => window.siteSearch('赣市府办字〔2018〕88号', {doc_type: 'work_plan'})")
+    assert [r["title"] for r in result] == ["关于印发赣州市2018年政务公开工作实施方案的通知"]
+    page.close()
+
+
+def test_keyboard_only(site_url, browser):
+    page = browser.new_page()
+    page.goto(site_url + "search/")
+    page.focus("#search-q")
+    page.keyboard.type("德宏州")
+    page.keyboard.press("Enter")
+    assert wait_for_count(page) == 1
+    for _ in range(30):  # tab until the first result link has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('doc-title')"):
+            break
+    assert page.evaluate("document.activeElement.textContent").startswith("德宏州人民政府办公室")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/docs/**")
+    assert page.inner_text("h1").startswith("德宏州人民政府办公室")
+    page.close()
+
+
+def test_phone_layout(site_url, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(site_url + "search/?q=公开")
+    wait_for_count(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    page.close()
