@@ -17,7 +17,7 @@ function loadPagefind() {
   if (!pagefindPromise) {
     pagefindPromise = import(PAGEFIND_URL).then(async (pf) => {
       // no page-length normalisation: more occurrences always rank higher (ties by date below)
-      await pf.options({ excerptLength: 36, ranking: { pageLength: 0.0 } });
+      await pf.options({ ranking: { pageLength: 0.0 } });
       await pf.init();
       await pf.filters(); // loads the filter index, so every search also reports counts per filter value
       return pf;
@@ -95,9 +95,16 @@ async function siteSearch(query, filters = {}, options = {}) {
   if (!searchOptions.sort) loaded.sort(byScoreThenDate);
   const page = loaded.slice(offset - from, offset - from + (end - offset)).map((item) => ({
     url: item.data.url, title: item.data.meta.title, date: item.data.meta.date, region: item.data.meta.region,
-    docType: item.data.meta.doc_type, excerpt: item.data.excerpt,
+    docType: item.data.meta.doc_type, excerpt: makeExcerpt(item.data.content, item.data.meta.title, terms, t2s),
   }));
   return Object.assign(page, { total: results.length - dropped, filterCounts: response.filters });
+}
+
+// An index word made of two letters/digits/Han characters (a pair), as opposed to a final single
+// character or punctuation.
+function isPairToken(tok) {
+  const run = Array.from(tok.word);
+  return run.length === 2 && /[\p{L}\p{N}]/u.test(run[0]) && /[\p{L}\p{N}]/u.test(run[1]);
 }
 
 function compact(text) {
@@ -120,54 +127,44 @@ function containsAll(content, terms) {
 }
 window.siteSearch = siteSearch;
 
-// --- readable excerpts ---------------------------------------------------------------------------------
-// Pagefind's excerpt is made of index words ("行政 政复 复议 议 ，"); each pair contributes its first
-// character, a marked pair marks both of its characters.
-function excerptNodes(excerptHtml) {
-  const tpl = document.createElement("template");
-  tpl.innerHTML = excerptHtml; // parsed inert; only its text and <mark> structure are read below
-  const tokens = [];
-  for (const node of tpl.content.childNodes) {
-    const marked = node.nodeName === "MARK";
-    for (const word of (node.textContent || "").split(/\s+/)) if (word) tokens.push({ word, marked });
+// --- excerpts --------------------------------------------------------------------------------------------
+// Made from the indexed text read back (normal characters), around the first place the body says the
+// query, with every occurrence of every term marked.
+function makeExcerpt(content, title, terms, t2s) {
+  const text = indexedText(content);
+  const head = compact(normalise(title || "", t2s));
+  let bodyStart = text.startsWith(head) ? head.length : 0;
+  if (text[bodyStart] === ".") bodyStart += 1;
+  let first = -1;
+  for (const term of terms) {
+    const at = text.indexOf(term, bodyStart);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
   }
-  const chars = [];
-  tokens.forEach((tok, i) => {
-    const run = Array.from(tok.word);
-    // this token's first character is the second character of a marked pair just before it
-    const continuesMark = i > 0 && tokens[i - 1].marked && isPairToken(tokens[i - 1]);
-    if (isPairToken(tok)) {
-      chars.push({ c: run[0], mark: tok.marked || continuesMark });
-      if (i === tokens.length - 1) chars.push({ c: run[1], mark: tok.marked });
-    } else {
-      run.forEach((c, k) => chars.push({ c, mark: tok.marked || (k === 0 && continuesMark) }));
-    }
-  });
-  const fragment = document.createDocumentFragment();
-  let buffer = "", bufferMarked = false;
-  const flush = () => {
-    if (!buffer) return;
-    if (bufferMarked) {
-      const mark = document.createElement("mark");
-      mark.textContent = buffer;
-      fragment.appendChild(mark);
-    } else {
-      fragment.appendChild(document.createTextNode(buffer));
-    }
-    buffer = "";
-  };
-  for (const { c, mark } of chars) {
-    if (mark !== bufferMarked) { flush(); bufferMarked = mark; }
-    buffer += c;
+  const start = first < 0 ? bodyStart : Math.max(bodyStart, first - 24);
+  const end = Math.min(text.length, start + 90);
+  const window = text.slice(start, end);
+  const marks = [];
+  for (const term of terms) {
+    for (let at = window.indexOf(term); at >= 0; at = window.indexOf(term, at + term.length)) marks.push([at, at + term.length]);
   }
-  flush();
-  fragment.appendChild(document.createTextNode("……"));
-  return fragment;
+  marks.sort((x, y) => x[0] - y[0]);
+  return { text: window, marks, cut: end < text.length, lead: start > bodyStart };
 }
 
-function isPairToken(tok) {
-  const run = Array.from(tok.word);
-  return run.length === 2 && /[\p{L}\p{N}]/u.test(run[0]) && /[\p{L}\p{N}]/u.test(run[1]);
+function excerptNodes(excerpt) {
+  const fragment = document.createDocumentFragment();
+  let pos = 0;
+  if (excerpt.lead) fragment.appendChild(document.createTextNode("……"));
+  for (const [from, to] of excerpt.marks) {
+    if (from < pos) continue; // overlapping terms: the first mark wins
+    fragment.appendChild(document.createTextNode(excerpt.text.slice(pos, from)));
+    const mark = document.createElement("mark");
+    mark.textContent = excerpt.text.slice(from, to);
+    fragment.appendChild(mark);
+    pos = to;
+  }
+  fragment.appendChild(document.createTextNode(excerpt.text.slice(pos) + (excerpt.cut ? "……" : "")));
+  return fragment;
 }
 
 // --- the page ----------------------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ function renderResults(page, append) {
     }
     const excerpt = document.createElement("p");
     excerpt.className = "excerpt";
-    excerpt.appendChild(excerptNodes(item.excerpt || ""));
+    if (item.excerpt) excerpt.appendChild(excerptNodes(item.excerpt));
     li.append(link, meta, excerpt);
     list.appendChild(li);
   }
