@@ -2,8 +2,8 @@
 
 Pagefind's own Chinese segmentation disagrees between indexer and browser (../shared/docs/search-notes.md:
 recall 0.84, precision 0.77). Here every run of letters/digits/Han characters is indexed as overlapping
-pairs plus its last character ("行政复议" → "行政 政复 复议 议"), and search.js turns a query into pairs the
-same way. A document then matches when it contains every pair of the query, and since Pagefind matches words
+pairs plus its last character ("行政复议" → "行政 政复 复议 议"), every other character is a word of its own
+written so that Pagefind keeps it ("〔" → "_03014"), and search.js turns a query into words the same way. A document then matches when it contains every pair of the query, and since Pagefind matches words
 by prefix, a one-character query finds every document containing that character. The records are
 synthetic HTML pages in a language Pagefind does not segment ("x-pairs"); the title is a weighted heading so
 that title matches rank first. Traditional characters are folded to Simplified on both sides.
@@ -12,6 +12,7 @@ that title matches rank first. Traditional characters are folded to Simplified o
 from __future__ import annotations
 
 import asyncio
+import gzip
 import html
 import json
 import os
@@ -26,7 +27,10 @@ from site_builder.content.model import Site
 LANGUAGE = "x-pairs"          # not zh: Pagefind must neither segment the text nor split the query
 TITLE_WEIGHT = 10
 WORD = re.compile(r"[^\W_]+")  # runs of letters (incl. Han) and digits
-T2S_FILE = "search/t2s.json"  # Traditional → Simplified character map, for search.js
+T2S_DIR = "search/t2s"        # Traditional → Simplified character map in shards, for search.js
+T2S_SHARDS = 32               # shard n holds the characters whose code point % 32 == n (search.html says 32 too)
+DOCS_FILE = "search/docs.json"  # Pagefind page id → [url, title]: the full result list without fragments
+OUTPUTS = ("pagefind", T2S_DIR, DOCS_FILE)  # everything build_search_index writes under out_dir
 
 
 @lru_cache(maxsize=1)
@@ -59,16 +63,21 @@ def pairs(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
 
 
+def mark_word(char: str) -> str:
+    """A punctuation mark or symbol as an index word Pagefind keeps and can search ('〔' → '_03014'):
+    Pagefind drops punctuation from queries, and 文号 such as 〔2018〕88号 are told apart by it."""
+    return f"_{ord(char):05x}"
+
+
 def index_text(text: str) -> str:
-    """A document's text as index words: runs become pairs; punctuation stays (for readable excerpts)."""
+    """A document's text as index words: runs become pairs, other characters one word each, spaces go."""
     out, pos = [], 0
     text = normalise(text)
     for m in WORD.finditer(text):
-        between = text[pos:m.start()].split()
-        out.extend(between)
+        out.extend(mark_word(c) for c in text[pos:m.start()] if not c.isspace())
         out.extend(pairs(m.group()))
         pos = m.end()
-    out.extend(text[pos:].split())
+    out.extend(mark_word(c) for c in text[pos:] if not c.isspace())
     return " ".join(out)
 
 
@@ -98,14 +107,30 @@ def record_html(doc) -> str:
 
 
 def build_search_index(site: Site, out_dir: Path) -> dict:
-    """Write the Pagefind bundle to out_dir/pagefind and the character map for the search page."""
+    """Write the Pagefind bundle to out_dir/pagefind, the character map and the page table for search.js."""
     target = out_dir / "pagefind"
     asyncio.run(_index(site, target))
-    t2s = out_dir / T2S_FILE
-    t2s.parent.mkdir(parents=True, exist_ok=True)
-    t2s.write_text(json.dumps(t2s_map(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    folder = out_dir / T2S_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
+    for trad, simp in t2s_map().items():
+        shards[ord(trad) % T2S_SHARDS][trad] = simp
+    for n, shard in enumerate(shards):
+        (folder / f"{n}.json").write_text(json.dumps(shard, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    docs = page_table(target)
+    (out_dir / DOCS_FILE).write_text(json.dumps(docs, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     files = [p for p in target.rglob("*") if p.is_file()]
     return {"records": len(site.documents), "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def page_table(bundle: Path) -> dict[str, list[str]]:
+    """Pagefind page id (its fragment's name) → [url, title], read back from the fragments just written."""
+    table = {}
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(path.read_bytes())
+        data = json.loads(raw[raw.index(b"{"):])
+        table[path.name.removesuffix(".pf_fragment")] = [data["url"], data["meta"].get("title", "")]
+    return table
 
 
 async def _index(site: Site, target: Path) -> None:

@@ -1,17 +1,25 @@
 // 全文检索: the query is turned into overlapping character pairs exactly as site_builder/search.py indexes
-// the text, so a document matches only when it contains every pair of every term. Everything shown comes
-// from the documents and is inserted as text (never as HTML), except the <mark> elements made here.
+// the text ("行政复议" → 行政 政复 复议). Pagefind finds the documents holding every pair; a term of three or
+// more characters is then checked against the pairs' word positions, which Pagefind returns with every
+// result, so only documents where the pairs stand next to each other — where the text says the term — are
+// kept. No document text is downloaded for that check, so the count is exact and the whole result list is
+// known before any excerpt is loaded. Everything shown comes from the documents and is inserted as text
+// (never as HTML), except the <mark> elements made here.
 
 const root = document.getElementById("search-app");
 const PAGEFIND_URL = root.dataset.pagefind;
-const T2S_URL = root.dataset.t2s;
-const PAGE_SIZE = 20;
+const T2S_URL = root.dataset.t2s;        // folder of Traditional→Simplified shards: <n>.json, n = code point % T2S_SHARDS
+const T2S_SHARDS = Number(root.dataset.t2sShards || 0);
+const DOCS_URL = root.dataset.docs;      // page id → [url, title], only for the full result list of siteSearch()
+const PAGE_SIZE = 10;
 const FILTER_KEYS = ["province", "city", "year", "doc_type"];
 const DOC_TYPE_LABELS = JSON.parse(root.dataset.docTypes || "{}");
 const WORD = /[\p{L}\p{N}]+/gu;
+const HAN = /\p{Script=Han}/u;
 
 let pagefindPromise = null;
-let t2sPromise = null;
+let docsPromise = null;
+const t2sShards = new Map();
 
 function loadPagefind() {
   if (!pagefindPromise) {
@@ -26,28 +34,68 @@ function loadPagefind() {
   return pagefindPromise;
 }
 
-function loadT2S() {
-  if (!t2sPromise) {
-    t2sPromise = fetch(T2S_URL).then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
-  }
-  return t2sPromise;
+// Only the shards for the query's Han characters are fetched (a few hundred bytes each).
+async function loadT2S(text) {
+  const table = {};
+  if (!T2S_URL || !T2S_SHARDS) return table;
+  const wanted = new Set();
+  for (const c of text) if (HAN.test(c)) wanted.add(c.codePointAt(0) % T2S_SHARDS);
+  const shards = await Promise.all([...wanted].map((n) => {
+    if (!t2sShards.has(n)) {
+      t2sShards.set(n, fetch(`${T2S_URL}${n}.json`).then((r) => (r.ok ? r.json() : {})).catch(() => ({})));
+    }
+    return t2sShards.get(n);
+  }));
+  return Object.assign(table, ...shards);
+}
+
+function loadDocs() {
+  if (!docsPromise) docsPromise = fetch(DOCS_URL).then((r) => r.json());
+  return docsPromise;
 }
 
 function normalise(text, t2s) {
   return Array.from(text.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("");
 }
 
-// "行政复议 2019年" → ["行政","政复","复议","20","01","19","9年"]: every pair of every run of every term.
-function queryWords(query, t2s) {
+// A punctuation mark or symbol as the index word search.py writes for it ("〔" → "_03014").
+function markWord(char) {
+  return "_" + char.codePointAt(0).toString(16).padStart(5, "0");
+}
+
+// A term as the index words it is made of, exactly as search.py's index_text() writes them: runs of
+// letters/digits become their pairs and their last character, every other character a mark word.
+// "〔2018〕88号" → _03014 20 01 18 8 _03015 88 8号 号.
+function termWords(term) {
   const words = [];
-  for (const term of query.trim().split(/\s+/)) {
-    for (const match of normalise(term, t2s).matchAll(WORD)) {
-      const run = Array.from(match[0]);
-      if (run.length === 1) words.push(run[0]);
-      for (let i = 0; i + 1 < run.length; i++) words.push(run[i] + run[i + 1]);
-    }
+  let pos = 0;
+  const marks = (text) => { for (const c of text) if (!/\s/.test(c)) words.push({ word: markWord(c), kind: "mark" }); };
+  for (const match of term.matchAll(WORD)) {
+    marks(term.slice(pos, match.index));
+    const run = Array.from(match[0]);
+    for (let i = 0; i + 1 < run.length; i++) words.push({ word: run[i] + run[i + 1], kind: "pair" });
+    // the last character: implied by the pair before it; alone, it is searched as a prefix (every
+    // occurrence of the character starts a pair or ends a run)
+    words.push({ word: run[run.length - 1], kind: run.length === 1 ? "char" : "last" });
+    pos = match.index + match[0].length;
   }
-  return [...new Set(words)];
+  marks(term.slice(pos));
+  const searched = [];
+  words.forEach((w, offset) => { if (w.kind !== "last") searched.push({ word: w.word, offset }); });
+  return searched;
+}
+
+// The query as terms (space-separated; a document must contain every one), each normalised, with the index
+// words Pagefind is asked for and their offsets within the term.
+function parseQuery(query, t2s) {
+  const terms = [];
+  for (const raw of (query || "").trim().split(/\s+/)) {
+    const text = normalise(raw, t2s);
+    if (!text) continue;
+    const words = termWords(text);
+    terms.push({ text, words, search: words.map((w) => w.word), verify: words.length > 1 });
+  }
+  return terms;
 }
 
 function pagefindFilters(filters) {
@@ -59,51 +107,99 @@ function pagefindFilters(filters) {
   return out;
 }
 
-function byScoreThenDate(a, b) {
-  if (b.score !== a.score) return b.score - a.score;
-  const da = a.data.meta.date || "", db = b.data.meta.date || "";
-  return da < db ? 1 : da > db ? -1 : 0;
+// Word positions of one index word in every page that has it: page id → Set of positions.
+async function positionsOf(pf, word, filters) {
+  const response = await pf.search(word, { filters });
+  return new Map(response.results.map((r) => [r.id, new Set(r.words)]));
 }
 
-// All documents matching `query` (and `filters`), in rank order, each {url, title}. With options
-// {sort: "date"} the newest come first; {limit, offset} return one page of them. The returned array
-// also carries `total` (the number of matching documents) and `filterCounts` (per filter value).
-async function siteSearch(query, filters = {}, options = {}) {
-  const [pf, t2s] = await Promise.all([loadPagefind(), loadT2S()]);
-  const words = queryWords(query || "", t2s);
-  const pfFilters = pagefindFilters(filters);
-  if (!words.length && !Object.keys(pfFilters).length) return Object.assign([], { total: 0, filterCounts: null });
-  const searchOptions = { filters: pfFilters };
-  if (options.sort === "date" || !words.length) searchOptions.sort = { date: "desc" };
-  const response = await pf.search(words.length ? words.join(" ") : null, searchOptions);
-  const results = response.results;
-  const offset = options.offset || 0;
-  const end = options.limit ? Math.min(results.length, offset + options.limit) : results.length;
-  // Equal scores are ordered by date, newest first: a score group may straddle the page boundary, so
-  // the whole group is loaded when it does.
-  let from = offset, to = end;
-  if (!searchOptions.sort) {
-    while (from > 0 && results[from - 1].score === results[from].score) from--;
-    while (to < results.length && to > 0 && results[to].score === results[to - 1].score) to++;
+// Does the page hold the term's pairs one after another (at their offsets)?
+function termAt(words, positions, id) {
+  const sets = words.map((w) => positions.get(w.word).get(id));
+  if (sets.some((s) => !s)) return false;
+  const first = words[0].offset;
+  for (const start of sets[0]) {
+    if (words.every((w, k) => sets[k].has(start - first + w.offset))) return true;
   }
-  let loaded = await Promise.all(results.slice(from, to).map(async (r) => ({ score: r.score, data: await r.data() })));
-  // Pairs can all occur without the term itself ("2018" and "88号" apart): keep only exact matches.
-  const terms = (query || "").trim().split(/\s+/).map((t) => compact(normalise(t, t2s))).filter(Boolean);
-  const exact = loaded.filter((item) => containsAll(item.data.content, terms));
-  const dropped = loaded.length - exact.length;
-  loaded = exact;
-  if (!searchOptions.sort) loaded.sort(byScoreThenDate);
-  const page = loaded.slice(offset - from, offset - from + (end - offset)).map((item) => ({
-    url: item.data.url, title: item.data.meta.title, date: item.data.meta.date, region: item.data.meta.region,
-    docType: item.data.meta.doc_type, excerpt: makeExcerpt(item.data.content, item.data.meta.title, terms, t2s),
-  }));
-  return Object.assign(page, { total: results.length - dropped, filterCounts: response.filters });
+  return false;
 }
+
+// The matching page ids in rank order, with Pagefind's counts per filter value. Rank: Pagefind's score
+// (title words weigh ten times body words; more occurrences score higher); equal scores newest first.
+async function matchIds(query, filters, sort) {
+  const [pf, t2s] = await Promise.all([loadPagefind(), loadT2S(query || "")]);
+  const terms = parseQuery(query, t2s);
+  const pfFilters = pagefindFilters(filters);
+  if (!terms.length && !Object.keys(pfFilters).length) return { terms, t2s, ids: [], byId: new Map(), filterCounts: null };
+  const words = [...new Set(terms.flatMap((t) => t.search))];
+  const term = words.length ? words.join(" ") : null;
+  const byDate = await pf.search(term, { filters: pfFilters, sort: { date: "desc" } });
+  const byId = new Map(byDate.results.map((r) => [r.id, r]));
+  let ids = byDate.results.map((r) => r.id);
+  let filterCounts = byDate.filters;
+  if (words.length && sort !== "date") {
+    const dateRank = new Map(ids.map((id, i) => [id, i]));
+    const byScore = await pf.search(term, { filters: pfFilters });
+    const score = new Map(byScore.results.map((r) => [r.id, r.score]));
+    ids = [...ids].sort((a, b) => score.get(b) - score.get(a) || dateRank.get(a) - dateRank.get(b));
+  }
+  const checked = terms.filter((t) => t.verify);
+  if (checked.length && ids.length) {
+    const positions = new Map();
+    await Promise.all([...new Set(checked.flatMap((t) => t.search))].map(async (w) => {
+      positions.set(w, await positionsOf(pf, w, pfFilters));
+    }));
+    const kept = ids.filter((id) => checked.every((t) => termAt(t.words, positions, id)));
+    if (kept.length !== ids.length) {
+      const keep = new Set(kept);
+      filterCounts = await exactCounts(ids.filter((id) => !keep.has(id)).map((id) => byId.get(id)), filterCounts);
+      ids = kept;
+    }
+  }
+  return { terms, t2s, ids, byId, filterCounts };
+}
+
+// Pagefind counted the pages holding every pair; take off those that do not say the term.
+async function exactCounts(pages, counts) {
+  const out = JSON.parse(JSON.stringify(counts || {}));
+  for (let i = 0; i < pages.length; i += 16) {
+    const datas = await Promise.all(pages.slice(i, i + 16).map((r) => r.data()));
+    for (const data of datas) {
+      for (const [key, values] of Object.entries(data.filters || {})) {
+        for (const value of values) if (out[key] && out[key][value]) out[key][value] -= 1;
+      }
+    }
+  }
+  return out;
+}
+
+// All documents matching `query` (space-separated terms, every one required) and `filters`
+// ({province, city, year, doc_type}), in rank order, each {url, title}. With options {limit, offset} it
+// returns one page of them with excerpts (what the page shows); {sort: "date"} puts the newest first.
+// The returned array also carries `total` (the number of matching documents) and `filterCounts`.
+async function siteSearch(query, filters = {}, options = {}) {
+  const { terms, t2s, ids, byId, filterCounts } = await matchIds(query, filters, options.sort);
+  const extra = { total: ids.length, filterCounts };
+  if (!options.limit) {
+    if (!ids.length) return Object.assign([], extra);
+    const docs = await loadDocs();
+    return Object.assign(ids.map((id) => ({ url: docs[id][0], title: docs[id][1] })), extra);
+  }
+  const offset = options.offset || 0;
+  const slice = ids.slice(offset, offset + options.limit);
+  const datas = await Promise.all(slice.map((id) => byId.get(id).data()));
+  const texts = terms.map((t) => t.text);
+  return Object.assign(datas.map((data) => ({
+    url: data.url, title: data.meta.title, date: data.meta.date, region: data.meta.region,
+    docType: data.meta.doc_type, excerpt: makeExcerpt(data.content, data.meta.title, texts, t2s),
+  })), extra);
+}
+window.siteSearch = siteSearch;
 
 // An index word made of two letters/digits/Han characters (a pair), as opposed to a final single
 // character or punctuation.
-function isPairToken(tok) {
-  const run = Array.from(tok.word);
+function isPairToken(word) {
+  const run = Array.from(word);
   return run.length === 2 && /[\p{L}\p{N}]/u.test(run[0]) && /[\p{L}\p{N}]/u.test(run[1]);
 }
 
@@ -111,21 +207,17 @@ function compact(text) {
   return text.replace(/\s+/g, "");
 }
 
-// The indexed text, read back: each pair contributes its first character ("行政 政复 复议 议" → "行政复议").
+// The indexed text, read back: each pair contributes its first character, mark words their character
+// ("行政 政复 复议 议 _03002" → "行政复议。").
 function indexedText(content) {
   let text = "";
   for (const word of (content || "").split(/\s+/)) {
-    text += isPairToken({ word }) ? Array.from(word)[0] : word;
+    const mark = /^_([0-9a-f]{5})(.*)$/.exec(word);
+    if (mark) text += String.fromCodePoint(parseInt(mark[1], 16)) + mark[2];
+    else text += isPairToken(word) ? Array.from(word)[0] : word;
   }
   return text;
 }
-
-function containsAll(content, terms) {
-  if (!terms.length) return true;
-  const text = indexedText(content);
-  return terms.every((term) => text.includes(term));
-}
-window.siteSearch = siteSearch;
 
 // --- excerpts --------------------------------------------------------------------------------------------
 // Made from the indexed text read back (normal characters), around the first place the body says the
