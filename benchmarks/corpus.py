@@ -24,6 +24,18 @@ DOC_TYPES = [("annual_report", 0.7), ("work_points", 0.1), ("work_plan", 0.1), (
              ("other", 0.05)]
 
 
+# The seeds' own places, replaced in reused sentences by the generated document's places (longest first), so
+# that a place name occurs where the document is about that place, not in every document.
+SEED_PLACES = [("沈抚新区", "{local}"), ("德宏州", "{local}"), ("赣州市", "{local}"), ("潜山市", "{local}"),
+               ("芒市", "{local}"), ("新县", "{local}"), ("安庆市", "{city}"), ("信阳市", "{city}"),
+               ("驻马店市", "{city}"), ("河南省", "{province}"), ("江西省", "{province}"), ("云南省", "{province}"),
+               ("安徽省", "{province}"), ("辽宁省", "{province}"), ("德宏", "{local_short}"), ("赣州", "{local_short}"),
+               ("潜山", "{local_short}"), ("沈抚", "{local_short}"), ("安庆", "{city_short}"), ("信阳", "{city_short}"),
+               ("河南", "{province_short}"), ("江西", "{province_short}"), ("云南", "{province_short}"),
+               ("安徽", "{province_short}"), ("辽宁", "{province_short}")]
+SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "新区", "省", "市", "县", "区", "州", "盟", "旗")
+
+
 def sentences() -> list[str]:
     folder = next(p for p in SEEDS if p.is_dir())
     found = []
@@ -32,8 +44,20 @@ def sentences() -> list[str]:
         for part in re.split(r"(?<=[。！？；])", text):
             part = part.strip()
             if 12 <= len(part) <= 160 and re.search(r"[\u4e00-\u9fff]{6}", part) and "|" not in part:
+                part = part.replace("{", "（").replace("}", "）")
+                for name, slot in SEED_PLACES:
+                    part = part.replace(name, slot)
                 found.append(part)
     return sorted(set(found))
+
+
+def short(name: str | None) -> str:
+    """潜山市 → 潜山, 德宏傣族景颇族自治州 → 德宏傣族景颇族 (never shorter than two characters)."""
+    name = name or ""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
 
 
 def regions() -> list[dict]:
@@ -77,12 +101,15 @@ def document(n: int, rng: random.Random, pool: list[str], places: list[dict]) ->
     if doc_type in ("work_plan", "work_points"):
         doc_number = f"{name[:1]}政办发〔{year}〕{rng.randint(1, 120)}号"
     stats = None
+    names = {"local": name, "local_short": short(name), "city": place["city"] or name,
+             "city_short": short(place["city"] or name), "province": place["province"],
+             "province_short": short(place["province"])}
     body = []
     proactive = rng.randint(50, 60000)
     for h, heading in enumerate(HEADINGS if doc_type == "annual_report" else HEADINGS[:1] + HEADINGS[4:5]):
         body.append(f"## {heading}\n")
         for _ in range(rng.randint(2, 5)):
-            para = "".join(rng.choice(pool) for _ in range(rng.randint(2, 5)))
+            para = "".join(rng.choice(pool) for _ in range(rng.randint(2, 5))).format_map(names)
             body.append(para.replace("我市", f"我{name[-1]}") + "\n")
         if doc_type == "annual_report" and h == 1:
             body.append(f"{year}年共主动公开政府信息{proactive}条。\n")

@@ -81,6 +81,19 @@ def index_text(text: str) -> str:
     return " ".join(out)
 
 
+CHARS_MARK = "_chars"  # starts the list of a document's characters at the end of its record
+
+
+def char_words(text: str) -> str:
+    """Each character of the text's runs once, as a word of its own, unless a run already ends with it.
+    A one-character query must find every occurrence; Pagefind matches it as a prefix of the pairs, but
+    only within the index chunk it loads, and the pairs starting with a common character fill several."""
+    text = normalise(text)
+    runs = WORD.findall(text)
+    last = {run[-1] for run in runs}
+    return " ".join(sorted({c for run in runs for c in run} - last))
+
+
 def record_html(doc) -> str:
     """The synthetic page Pagefind indexes for one document (attributes only for meta and filters)."""
     def attr(kind: str, name: str, value) -> str:
@@ -91,6 +104,7 @@ def record_html(doc) -> str:
     parts = [f'<html lang="{LANGUAGE}"><body>',
              f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{html.escape(index_text(doc.title))}</h1>',
              f"<div>{html.escape(index_text(doc.text.split(chr(10), 1)[1] if chr(10) in doc.text else ''))}</div>",
+             f"<p>{CHARS_MARK} {html.escape(char_words(doc.text))}</p>",
              attr("meta", "title", doc.title),
              attr("meta", "date", doc.date.isoformat() if doc.date else ""),
              attr("meta", "region", region_label),

@@ -212,6 +212,7 @@ function compact(text) {
 function indexedText(content) {
   let text = "";
   for (const word of (content || "").split(/\s+/)) {
+    if (word === "_chars") break; // the list of the document's characters (see search.py) ends the text
     const mark = /^_([0-9a-f]{5})(.*)$/.exec(word);
     if (mark) text += String.fromCodePoint(parseInt(mark[1], 16)) + mark[2];
     else text += isPairToken(word) ? Array.from(word)[0] : word;
