@@ -40,9 +40,9 @@ def check_output_location(config: Config) -> None:
         raise SiteError(Problem(display_path(out, root), "output path exists and is not a folder"))
 
 
-def load(config: Config, jobs: int | None = None) -> Site:
+def load(config: Config, jobs: int | None = None, cache: dict | None = None) -> Site:
     """The immutable Site with every document's URL decided by urls.py."""
-    site = load_site(config, jobs=jobs)
+    site = load_site(config, jobs=jobs, cache=cache)
     urls = Urls(config)
     return replace(site, documents=tuple(replace(d, url=urls.link(Urls.document(d.slug))) for d in site.documents))
 

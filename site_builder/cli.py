@@ -64,14 +64,14 @@ def main(argv: list[str] | None = None) -> int:
             from site_builder.ingest import run_ingest
             return run_ingest(args.inputs, args.out, force=args.force, report=args.report,
                               stdout=sys.stdout, stderr=sys.stderr)
+        if args.command == "serve" or args.watch:
+            from site_builder.serve import run
+            return run(lambda: _config(args), serve=args.command == "serve", port=getattr(args, "port", None),
+                       poll=args.poll, search=not getattr(args, "no_search", False))
         config = _config(args)
         if args.command == "check":
             from site_builder.check import check
             return check(config)
-        if args.command == "serve" or args.watch:
-            from site_builder.serve import run
-            return run(config, serve=args.command == "serve", port=getattr(args, "port", None),
-                       poll=args.poll, search=not getattr(args, "no_search", False))
         from site_builder.build import build
         log = None if args.quiet or not sys.stderr.isatty() else (lambda m: print(f"… {m}", file=sys.stderr))
         result = build(config, search=False if args.no_search else None, log=log)

@@ -50,6 +50,16 @@ class Staging:
                 if _link(previous, temp):
                     os.replace(temp, target)
 
+    def carry_over(self, rel: str) -> None:
+        """Keep a file or folder of the previous public/ (hard-linked) that this build does not produce."""
+        previous = self.output / rel
+        target = self.path / rel
+        if previous.is_dir():
+            shutil.copytree(previous, target, copy_function=_link_or_copy, dirs_exist_ok=True)
+        elif previous.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(previous, target)
+
     def commit(self) -> None:
         """Swap the staging tree in; the old tree only disappears once the new one is in place."""
         if self.output.exists():
@@ -70,6 +80,11 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
+
+
+def _link_or_copy(source, target) -> None:
+    if not _link(Path(source), Path(target)):
+        shutil.copy2(source, target)
 
 
 def _link(source: Path, target: Path) -> bool:

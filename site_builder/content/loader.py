@@ -47,17 +47,41 @@ def discover(config: Config) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def load_site(config: Config, jobs: int | None = None) -> Site:
-    """Parse every content file; raise SiteError listing all problems if any file is broken."""
+def load_site(config: Config, jobs: int | None = None, cache: dict | None = None) -> Site:
+    """Parse every content file; raise SiteError listing all problems if any file is broken.
+
+    `cache` (path → ((mtime, size), result)) lets a long-running process (watch, serve) re-parse only the
+    files that changed since its last call; it is updated in place.
+    """
     files, problems = discover(config)
-    args = [(path, config.root) for path in files]
+    results: dict[Path, object] = {}
+    todo = []
+    for path in files:
+        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if cache is not None and stamp is not None and cache.get(path, (None,))[0] == stamp:
+            results[path] = cache[path][1]
+        else:
+            todo.append((path, stamp))
+    args = [(path, config.root) for path, _ in todo]
     if jobs != 1 and len(args) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_load_file_args, args, chunksize=64))
+            parsed = list(pool.map(_load_file_args, args, chunksize=64))
     else:
-        results = [load_file(*a) for a in args]
+        parsed = [load_file(*a) for a in args]
+    for (path, stamp), result in zip(todo, parsed):
+        results[path] = result
+        if cache is not None and stamp is not None:
+            cache[path] = (stamp, result)
+    if cache is not None:
+        for gone in set(cache) - set(files):
+            del cache[gone]
     documents = []
-    for result in results:
+    for path in files:
+        result = results[path]
         if isinstance(result, Document):
             documents.append(result)
         else:
