@@ -99,7 +99,7 @@ def document(n: int, rng: random.Random, pool: list[str], places: list[dict]) ->
     body_office = f"{name}人民政府办公室"
     doc_number = None
     if doc_type in ("work_plan", "work_points"):
-        doc_number = f"{name[:1]}政办发〔{year}〕{rng.randint(1, 120)}号"
+        doc_number = f"{short(name)[:1]}{rng.choice(['政办发', '政办', '府办字', '政发', '政办字'])}〔{year}〕{rng.randint(1, 120)}号"
     stats = None
     names = {"local": name, "local_short": short(name), "city": place["city"] or name,
              "city_short": short(place["city"] or name), "province": place["province"],
@@ -113,6 +113,8 @@ def document(n: int, rng: random.Random, pool: list[str], places: list[dict]) ->
             body.append(para.replace("我市", f"我{name[-1]}") + "\n")
         if doc_type == "annual_report" and h == 1:
             body.append(f"{year}年共主动公开政府信息{proactive}条。\n")
+    if doc_number:
+        body.insert(0, f"{doc_number}\n")
     if doc_type == "annual_report":
         review = rng.choice([0, 0, 0, 1, 2, 3])
         lit = rng.choice([0, 0, 1, 2])

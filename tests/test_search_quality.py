@@ -46,7 +46,14 @@ def sampled_queries(texts: dict[str, str], rng: random.Random) -> list[str]:
     queries = []
     for text in rng.sample(sorted(texts.values()), 12):
         queries.append(re.match(r"[\u4e00-\u9fff]+?(?:区|县|市|旗|州|盟)", text).group())
-    while len(queries) < 30:
+    # 文号 and their fragments (坊政发〔2008〕101号, 〔2008〕101号, 政发〔2008〕), figures with units (36629条)
+    numbered = sorted(t for t in texts.values() if re.search(r"〔\d{4}〕\d+号", t))
+    for text in rng.sample(numbered, min(4, len(numbered))):
+        number = re.search(r"[\u4e00-\u9fff]{2,4}〔\d{4}〕\d+号", text).group()
+        queries += [number, number[number.index("〔"):], number[1:number.index("〕") + 1]]
+    for text in rng.sample(sorted(texts.values()), 4):
+        queries.append(rng.choice(re.findall(r"\d+条", text) or ["0条"]))
+    while len(queries) < 50:
         text = rng.choice(sorted(texts.values()))
         length = rng.randint(1, 8)
         start = rng.randrange(0, len(text) - length)
