@@ -12,6 +12,7 @@ that title matches rank first. Traditional characters are folded to Simplified o
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import html
 import json
@@ -30,7 +31,6 @@ WORD = re.compile(r"[^\W_]+")  # runs of letters (incl. Han) and digits
 T2S_DIR = "search/t2s"        # Traditional → Simplified character map in shards, for search.js
 T2S_SHARDS = 32               # shard n holds the characters whose code point % 32 == n (search.html says 32 too)
 DOCS_FILE = "search/docs.json"  # Pagefind page id → [url, title]: the full result list without fragments
-OUTPUTS = ("pagefind", T2S_DIR, DOCS_FILE)  # everything build_search_index writes under out_dir
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +109,7 @@ def record_html(doc) -> str:
              attr("meta", "date", doc.date.isoformat() if doc.date else ""),
              attr("meta", "region", region_label),
              attr("meta", "doc_type", doc.doc_type_label),
-             attr("sort", "date", doc.date.isoformat() if doc.date else f"{doc.year or 0:04d}-00-00"),
+             attr("sort", "date", date_key(doc)),
              attr("filter", "doc_type", doc.doc_type),
              attr("filter", "year", str(doc.year) if doc.year else "年份不详")]
     if region and region.province:
@@ -120,21 +120,65 @@ def record_html(doc) -> str:
     return "".join(parts)
 
 
-def build_search_index(site: Site, out_dir: Path) -> dict:
-    """Write the Pagefind bundle to out_dir/pagefind, the character map and the page table for search.js."""
-    target = out_dir / "pagefind"
-    asyncio.run(_index(site, target))
+PART_SIZE = 20_000  # documents per index part: Pagefind's indexer holds a whole part in memory (~0.5 GB/1,000)
+PARTS_DIR = "pagefind-parts"   # parts after the first: <PARTS_DIR>/<n>/, merged in the browser (mergeIndex)
+PARTS_FILE = "search/parts.json"
+OUTPUTS = ("pagefind", PARTS_DIR, T2S_DIR, DOCS_FILE, PARTS_FILE)  # all that build_search_index writes
+
+
+def build_search_index(site: Site, out_dir: Path, parts: int | None = None) -> dict:
+    """Write the Pagefind index to out_dir/pagefind, plus the character map and the page table for search.js.
+
+    A large archive is indexed in `parts` (default: one per PART_SIZE documents), newest documents first, each
+    a Pagefind bundle of its own that search.js merges at query time; since Pagefind lists the results of
+    merged indexes one index after the other, date order across parts is kept by splitting on date."""
+    docs = sorted(site.documents, key=lambda d: (date_key(d), d.url), reverse=True)
+    if any(not d.url.startswith("/") for d in docs) or len({d.url for d in docs}) != len(docs):
+        raise ValueError("search index: every document needs its own URL (site_builder.build.load sets them)")
+    count = parts or max(1, -(-len(docs) // PART_SIZE))
+    size = -(-len(docs) // count) if docs else 0
+    bundles = []
+    for n in range(count):
+        target = out_dir / "pagefind" if n == 0 else out_dir / PARTS_DIR / str(n)
+        _run(_index, docs[n * size:(n + 1) * size], target)
+        bundles.append(target)
     folder = out_dir / T2S_DIR
     folder.mkdir(parents=True, exist_ok=True)
     shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
     for trad, simp in t2s_map().items():
         shards[ord(trad) % T2S_SHARDS][trad] = simp
     for n, shard in enumerate(shards):
-        (folder / f"{n}.json").write_text(json.dumps(shard, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    docs = page_table(target)
-    (out_dir / DOCS_FILE).write_text(json.dumps(docs, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    files = [p for p in target.rglob("*") if p.is_file()]
-    return {"records": len(site.documents), "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+        _write_json(folder / f"{n}.json", shard)
+    table = {}
+    for bundle in bundles:
+        table.update(page_table(bundle))
+    _write_json(out_dir / DOCS_FILE, table)
+    # the other parts' URLs, relative to this file
+    _write_json(out_dir / PARTS_FILE, [f"../{PARTS_DIR}/{n}/" for n in range(1, count)])
+    files = [p for bundle in bundles for p in bundle.rglob("*") if p.is_file()]
+    return {"records": len(site.documents), "parts": count, "files": len(files),
+            "bytes": sum(p.stat().st_size for p in files)}
+
+
+def _run(function, *args) -> None:
+    """asyncio.run(function(*args)), in a thread of its own when the caller already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(function(*args))
+        return
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(function(*args))).result()
+
+
+def date_key(doc) -> str:
+    """The date the results are sorted by: the publish date, else the year (before the year's dated ones)."""
+    return doc.date.isoformat() if doc.date else f"{doc.year or 0:04d}-00-00"
+
+
+def _write_json(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def page_table(bundle: Path) -> dict[str, list[str]]:
@@ -147,7 +191,7 @@ def page_table(bundle: Path) -> dict[str, list[str]]:
     return table
 
 
-async def _index(site: Site, target: Path) -> None:
+async def _index(docs, target: Path) -> None:
     """Write the synthetic pages to a scratch folder shaped like the site, then index it in one call."""
     from pagefind.index import IndexConfig, PagefindIndex
 
@@ -155,7 +199,7 @@ async def _index(site: Site, target: Path) -> None:
     if binary and "PAGEFIND_BINARY_PATH" not in os.environ:
         os.environ["PAGEFIND_BINARY_PATH"] = binary
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as scratch:
-        for doc in site.documents:
+        for doc in docs:
             page = Path(scratch) / doc.url.lstrip("/") / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(record_html(doc), encoding="utf-8")

@@ -132,3 +132,32 @@ def test_ranking_title_first_then_occurrences(archive, browser):
     # among documents without it in the title, more occurrences rank higher
     assert counts == sorted(counts, reverse=True), counts
     page.close()
+
+
+def test_index_in_parts_gives_the_same_results_in_date_order(archive, browser, tmp_path):
+    """A large archive is indexed in parts (newest first) merged in the browser: same matches, same dates order."""
+    import shutil
+
+    from site_builder.build import load
+    from site_builder.config import load_config
+    from site_builder.search import build_search_index
+
+    root, base = archive
+    public = tmp_path / "public"
+    shutil.copytree(root / "public", public, ignore=shutil.ignore_patterns("pagefind"))
+    summary = build_search_index(load(load_config(root)), public, parts=3)
+    assert summary["parts"] == 3
+    server, parts_base = serve_folder(public)
+    try:
+        one, three = browser.new_page(), browser.new_page()
+        one.goto(base + "search/")
+        three.goto(parts_base + "search/")
+        for query in ("行政复议", "〔2018〕", "县", "公开 目录"):
+            urls = [set(p.evaluate("q => window.siteSearch(q).then(r => r.map(x => x.url))", query)) for p in (one, three)]
+            assert urls[0] == urls[1] and urls[0], query
+            dates = three.evaluate("q => window.siteSearch(q, {}, {sort: 'date', limit: 1000}).then(r => r.map(x => x.date))", query)
+            assert dates == sorted(dates, reverse=True), query
+        one.close()
+        three.close()
+    finally:
+        server.shutdown()

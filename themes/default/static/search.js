@@ -10,7 +10,8 @@ const root = document.getElementById("search-app");
 const PAGEFIND_URL = root.dataset.pagefind;
 const T2S_URL = root.dataset.t2s;        // folder of Traditional→Simplified shards: <n>.json, n = code point % T2S_SHARDS
 const T2S_SHARDS = Number(root.dataset.t2sShards || 0);
-const DOCS_URL = root.dataset.docs;      // page id → [url, title], only for the full result list of siteSearch()
+const DOCS_URL = root.dataset.docs;
+const PARTS_URL = root.dataset.parts;   // the index parts after the first (an empty list for most archives)      // page id → [url, title], only for the full result list of siteSearch()
 const PAGE_SIZE = 10;
 const FILTER_KEYS = ["province", "city", "year", "doc_type"];
 const DOC_TYPE_LABELS = JSON.parse(root.dataset.docTypes || "{}");
@@ -21,17 +22,54 @@ let pagefindPromise = null;
 let docsPromise = null;
 const t2sShards = new Map();
 
+// The index: one Pagefind bundle, or for a large archive several parts (search.py), newest documents
+// first. Each part gets its own Pagefind module (imported from its own URL) and the results are merged
+// here, because Pagefind's own mergeIndex re-sorts merged results by score, losing the date order.
+async function openPart(url) {
+  const pf = await import(url);
+  // no page-length normalisation: more occurrences always rank higher (ties by date below)
+  await pf.options({ ranking: { pageLength: 0.0 } });
+  await pf.init();
+  await pf.filters(); // loads the filter index, so every search also reports counts per filter value
+  return pf;
+}
+
 function loadPagefind() {
   if (!pagefindPromise) {
-    pagefindPromise = import(PAGEFIND_URL).then(async (pf) => {
-      // no page-length normalisation: more occurrences always rank higher (ties by date below)
-      await pf.options({ ranking: { pageLength: 0.0 } });
-      await pf.init();
-      await pf.filters(); // loads the filter index, so every search also reports counts per filter value
-      return pf;
-    });
+    pagefindPromise = (async () => {
+      const base = new URL(PARTS_URL || ".", location.href);
+      const first = openPart(PAGEFIND_URL);
+      const more = PARTS_URL ? await fetch(PARTS_URL).then((r) => (r.ok ? r.json() : [])).catch(() => []) : [];
+      const parts = await Promise.all([first, ...more.map((p) => openPart(new URL(p + "pagefind.js", base).href))]);
+      return parts.length === 1 ? parts[0] : mergedIndex(parts);
+    })();
   }
   return pagefindPromise;
+}
+
+function sumCounts(all) {
+  const out = {};
+  for (const counts of all) {
+    for (const [key, values] of Object.entries(counts || {})) {
+      out[key] = out[key] || {};
+      for (const [value, n] of Object.entries(values)) out[key][value] = (out[key][value] || 0) + n;
+    }
+  }
+  return out;
+}
+
+// The parts behind Pagefind's interface: sorted results are concatenated in part order (newest part
+// first), ranked results merged by score.
+function mergedIndex(parts) {
+  return {
+    async filters() { return sumCounts(await Promise.all(parts.map((pf) => pf.filters()))); },
+    async search(term, options) {
+      const all = await Promise.all(parts.map((pf) => pf.search(term, options)));
+      let results = all.flatMap((r) => r.results);
+      if (!(options && options.sort && Object.keys(options.sort).length)) results = results.sort((a, b) => b.score - a.score);
+      return { results, filters: sumCounts(all.map((r) => r.filters)) };
+    },
+  };
 }
 
 // Only the shards for the query's Han characters are fetched (a few hundred bytes each).
