@@ -161,3 +161,24 @@ def test_index_in_parts_gives_the_same_results_in_date_order(archive, browser, t
         three.close()
     finally:
         server.shutdown()
+
+
+def test_counts_per_filter_value_are_exact(archive, browser):
+    """The counts shown next to each filter value are those of the exact matches, also when Pagefind's
+    candidates (every pair present) included pages that do not say the query."""
+    root, base = archive
+    docs = {f"/docs/{d.slug}/": d for d in (load_file(p, root) for p in sorted((root / "content").glob("*.md")))}
+    texts = {u: re.sub(r"\s+", "", normalise(d.text)) for u, d in docs.items()}
+    page = browser.new_page()
+    page.goto(base + "search/")
+    for query in ("〔2018〕", "行政复议", "县 复议"):
+        expected = truth(texts, query)
+        got = page.evaluate("q => window.siteSearch(q, {}, {limit: 1}).then(r => ({total: r.total, years: r.filterCounts.year}))", query)
+        assert got["total"] == len(expected), query
+        years = {}
+        for url in expected:
+            years[str(docs[url].year)] = years.get(str(docs[url].year), 0) + 1
+        assert {y: n for y, n in got["years"].items() if n} == years, query
+        filtered = page.evaluate("q => window.siteSearch(q, {year: '2018'}).then(r => r.map(x => x.url))", query)
+        assert set(filtered) == {u for u in expected if docs[u].year == 2018}, query
+    page.close()

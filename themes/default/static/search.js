@@ -189,23 +189,44 @@ async function matchIds(query, filters, sort) {
     }));
     const kept = ids.filter((id) => checked.every((t) => termAt(t.words, positions, id)));
     if (kept.length !== ids.length) {
-      const keep = new Set(kept);
-      filterCounts = await exactCounts(ids.filter((id) => !keep.has(id)).map((id) => byId.get(id)), filterCounts);
+      filterCounts = await exactCounts(pf, kept, filterCounts);
       ids = kept;
     }
   }
   return { terms, t2s, ids, byId, filterCounts };
 }
 
-// Pagefind counted the pages holding every pair; take off those that do not say the term.
-async function exactCounts(pages, counts) {
-  const out = JSON.parse(JSON.stringify(counts || {}));
-  for (let i = 0; i < pages.length; i += 16) {
-    const datas = await Promise.all(pages.slice(i, i + 16).map((r) => r.data()));
-    for (const data of datas) {
-      for (const [key, values] of Object.entries(data.filters || {})) {
-        for (const value of values) if (out[key] && out[key][value]) out[key][value] -= 1;
+// Each page's filter values (page id → {province, city, year, doc_type}), read from Pagefind's filter
+// index, which is already loaded: one filter-only search per value. Needed only when the check above
+// dropped pages, to count the remaining ones per filter value.
+let facetsPromise = null;
+function facets(pf) {
+  if (!facetsPromise) {
+    facetsPromise = (async () => {
+      const map = new Map();
+      for (const [key, values] of Object.entries(await pf.filters())) {
+        for (const value of Object.keys(values)) {
+          for (const r of (await pf.search(null, { filters: { [key]: value } })).results) {
+            if (!map.has(r.id)) map.set(r.id, {});
+            map.get(r.id)[key] = value;
+          }
+        }
       }
+      return map;
+    })();
+  }
+  return facetsPromise;
+}
+
+async function exactCounts(pf, ids, counts) {
+  const map = await facets(pf);
+  const out = {};
+  for (const [key, values] of Object.entries(counts || {})) {
+    out[key] = Object.fromEntries(Object.keys(values).map((v) => [v, 0]));
+  }
+  for (const id of ids) {
+    for (const [key, value] of Object.entries(map.get(id) || {})) {
+      if (out[key]) out[key][value] = (out[key][value] || 0) + 1;
     }
   }
   return out;
