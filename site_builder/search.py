@@ -28,9 +28,12 @@ from site_builder.content.model import Site
 LANGUAGE = "x-pairs"          # not zh: Pagefind must neither segment the text nor split the query
 TITLE_WEIGHT = 10
 WORD = re.compile(r"[^\W_]+")  # runs of letters (incl. Han) and digits
-T2S_DIR = "search/t2s"        # Traditional → Simplified character map in shards, for search.js
+# Everything search writes is under pagefind/ (the Pagefind bundle of the first part), so that the build and
+# the dev server carry one folder: the site's own search files in pagefind/site-search/, further parts in
+# pagefind/parts/<n>/.
+T2S_DIR = "pagefind/site-search/t2s"  # Traditional → Simplified character map in shards, for search.js
 T2S_SHARDS = 32               # shard n holds the characters whose code point % 32 == n (search.html says 32 too)
-DOCS_FILE = "search/docs.json"  # Pagefind page id → [url, title]: the full result list without fragments
+DOCS_FILE = "pagefind/site-search/docs.json"  # Pagefind page id → [url, title]: the full result list without fragments
 
 
 @lru_cache(maxsize=1)
@@ -121,9 +124,9 @@ def record_html(doc) -> str:
 
 
 PART_SIZE = 20_000  # documents per index part: Pagefind's indexer holds a whole part in memory (~0.5 GB/1,000)
-PARTS_DIR = "pagefind-parts"   # parts after the first: <PARTS_DIR>/<n>/, merged in the browser (mergeIndex)
-PARTS_FILE = "search/parts.json"
-OUTPUTS = ("pagefind", PARTS_DIR, T2S_DIR, DOCS_FILE, PARTS_FILE)  # all that build_search_index writes
+PARTS_DIR = "pagefind/parts"   # parts after the first: <PARTS_DIR>/<n>/, merged in the browser
+PARTS_FILE = "pagefind/site-search/parts.json"
+OUTPUTS = ("pagefind",)  # all that build_search_index writes under out_dir
 
 
 def build_search_index(site: Site, out_dir: Path, parts: int | None = None) -> dict:
@@ -154,8 +157,8 @@ def build_search_index(site: Site, out_dir: Path, parts: int | None = None) -> d
         table.update(page_table(bundle))
     _write_json(out_dir / DOCS_FILE, table)
     # the other parts' URLs, relative to this file
-    _write_json(out_dir / PARTS_FILE, [f"../{PARTS_DIR}/{n}/" for n in range(1, count)])
-    files = [p for bundle in bundles for p in bundle.rglob("*") if p.is_file()]
+    _write_json(out_dir / PARTS_FILE, [f"../parts/{n}/" for n in range(1, count)])
+    files = [p for p in (out_dir / "pagefind").rglob("*") if p.is_file()]
     return {"records": len(site.documents), "parts": count, "files": len(files),
             "bytes": sum(p.stat().st_size for p in files)}
 
