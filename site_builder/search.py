@@ -2,11 +2,14 @@
 
 Pagefind's own Chinese segmentation disagrees between indexer and browser (../shared/docs/search-notes.md:
 recall 0.84, precision 0.77). Here every run of letters/digits/Han characters is indexed as overlapping
-pairs plus its last character ("行政复议" → "行政 政复 复议 议"), every other character is a word of its own
-written so that Pagefind keeps it ("〔" → "_03014"), and search.js turns a query into words the same way. A document then matches when it contains every pair of the query, and since Pagefind matches words
-by prefix, a one-character query finds every document containing that character. The records are
-synthetic HTML pages in a language Pagefind does not segment ("x-pairs"); the title is a weighted heading so
-that title matches rank first. Traditional characters are folded to Simplified on both sides.
+pairs plus its last character ("行政复议" → "行政 政复 复议 议"), every other character as a word of its
+own that Pagefind keeps ("〔" → "ǀ03014"), and search.js turns a query into words the same way. Pagefind
+finds the documents holding every word of the query; search.js keeps those where the words stand at
+consecutive positions (Pagefind returns each result's word positions), i.e. where the text says the query.
+Each document's characters are also listed once, so that a one-character query finds every document that
+has the character. The records are synthetic pages in a language Pagefind does not segment ("x-pairs");
+the title is a weighted heading so that title matches rank first. Traditional characters are folded to
+Simplified on both sides. Measurements: benchmarks/README.md, section "Search".
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import html
 import json
 import os
 import re
+import struct
 import tempfile
 import unicodedata
 from functools import lru_cache
@@ -28,6 +32,9 @@ from site_builder.content.model import Site
 LANGUAGE = "x-pairs"          # not zh: Pagefind must neither segment the text nor split the query
 TITLE_WEIGHT = 10
 WORD = re.compile(r"[^\W_]+")  # runs of letters (incl. Han) and digits
+# Marks index words that are not pairs: a letter (so Pagefind keeps it as part of the word and does not split
+# the word at it, as it does at '_') that texts do not use; normalise() turns it into '|' in the text itself.
+MARK = "\u01c0"  # ǀ LATIN LETTER DENTAL CLICK
 # Everything search writes is under pagefind/ (the Pagefind bundle of the first part), so that the build and
 # the dev server carry one folder: the site's own search files in pagefind/site-search/, further parts in
 # pagefind/parts/<n>/.
@@ -58,56 +65,73 @@ def t2s_map() -> dict[str, str]:
 def normalise(text: str) -> str:
     """What both the index and the query see: NFKC, lower case, Traditional folded to Simplified."""
     table = t2s_map()
-    return "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", text).lower())
+    return "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", text).lower()).replace(MARK, "|")
 
 
 def pairs(run: str) -> list[str]:
-    """'行政复议' → ['行政', '政复', '复议', '议']: every pair, then the last character."""
-    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
+    """'行政复议' → ['行政', '政复', '复议', '议ǀ']: every pair, then the last character marked (MARK).
+    No index word is a prefix of another of a different kind: Pagefind, asked for a word it lacks, answers
+    with a word that is a prefix of it ('复鑫' → '复'), which must never be a real character of the text."""
+    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1] + MARK]
 
 
 def mark_word(char: str) -> str:
-    """A punctuation mark or symbol as an index word Pagefind keeps and can search ('〔' → '_03014'):
+    """A punctuation mark or symbol as an index word Pagefind keeps and can search ('〔' → 'ǀ03014'):
     Pagefind drops punctuation from queries, and 文号 such as 〔2018〕88号 are told apart by it."""
-    return f"_{ord(char):05x}"
+    return f"{MARK}{ord(char):05x}"
+
+
+SPACE = mark_word(" ")  # any run of spaces and line breaks: a query never matches across one
+
+
+def marks(between: str) -> list[str]:
+    return [SPACE if part.isspace() else mark_word(part) for part in re.findall(r"\s+|\S", between)]
 
 
 def index_text(text: str) -> str:
-    """A document's text as index words: runs become pairs, other characters one word each, spaces go."""
+    """A document's text as index words: runs become pairs, every other character (a run of spaces and line
+    breaks counting as one) a mark word."""
     out, pos = [], 0
     text = normalise(text)
     for m in WORD.finditer(text):
-        out.extend(mark_word(c) for c in text[pos:m.start()] if not c.isspace())
+        out.extend(marks(text[pos:m.start()]))
         out.extend(pairs(m.group()))
         pos = m.end()
-    out.extend(mark_word(c) for c in text[pos:] if not c.isspace())
+    out.extend(marks(text[pos:]))
     return " ".join(out)
 
 
-CHARS_MARK = "_chars"  # starts the list of a document's characters at the end of its record
+CHARS_MARK = MARK + "chars"  # starts the list of a document's characters at the end of its record
 
 
 def char_words(text: str) -> str:
     """Each character of the text's runs once, as a word of its own, unless a run already ends with it.
-    A one-character query must find every occurrence; Pagefind matches it as a prefix of the pairs, but
-    only within the index chunk it loads, and the pairs starting with a common character fill several."""
+    So a one-character query is one exact word ('复ǀ'), found in every document that has the character."""
     text = normalise(text)
     runs = WORD.findall(text)
     last = {run[-1] for run in runs}
-    return " ".join(sorted({c for run in runs for c in run} - last))
+    return " ".join(c + MARK for c in sorted({c for run in runs for c in run} - last))
 
 
-def record_html(doc) -> str:
-    """The synthetic page Pagefind indexes for one document (attributes only for meta and filters)."""
+def record_html(doc, vocabulary: set[str] | None = None) -> str:
+    """The synthetic page Pagefind indexes for one document (attributes only for meta and filters); its
+    index words are added to `vocabulary`."""
     def attr(kind: str, name: str, value) -> str:
         return f'<span data-pagefind-{kind}="{name}[data-v]" data-v="{html.escape(str(value), quote=True)}"></span>'
 
     region = doc.region
     region_label = region.label if region else "全国性或地区不详"
+    title = index_text(doc.title)
+    body = index_text(doc.text.split("\n", 1)[1] if "\n" in doc.text else "")
+    chars = char_words(doc.text)
+    if vocabulary is not None:
+        for words in (title, body, chars):
+            vocabulary.update(words.split())
+        vocabulary.update((SPACE, CHARS_MARK))
     parts = [f'<html lang="{LANGUAGE}"><body>',
-             f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{html.escape(index_text(doc.title))}</h1>',
-             f"<div>{html.escape(index_text(doc.text.split(chr(10), 1)[1] if chr(10) in doc.text else ''))}</div>",
-             f"<p>{CHARS_MARK} {html.escape(char_words(doc.text))}</p>",
+             f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{html.escape(title)}</h1>',
+             f"<div>{SPACE} {html.escape(body)}</div>",
+             f"<p>{CHARS_MARK} {html.escape(chars)}</p>",
              attr("meta", "title", doc.title),
              attr("meta", "date", doc.date.isoformat() if doc.date else ""),
              attr("meta", "region", region_label),
@@ -202,13 +226,131 @@ async def _index(docs, target: Path) -> None:
     if binary and "PAGEFIND_BINARY_PATH" not in os.environ:
         os.environ["PAGEFIND_BINARY_PATH"] = binary
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as scratch:
+        vocabulary: set[str] = set()
         for doc in docs:
             page = Path(scratch) / doc.url.lstrip("/") / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(record_html(doc), encoding="utf-8")
+            page.write_text(record_html(doc, vocabulary), encoding="utf-8")
         config = IndexConfig(output_path=str(target), write_playground=False)
         async with PagefindIndex(config) as index:
             await index.add_directory(scratch)
+    fix_chunk_bounds(target, sorted(vocabulary))
+
+
+# --- Pagefind's chunk table ------------------------------------------------------------------------------
+# Pagefind's metadata file lists, for every index chunk, its first and last word, shortened to a prefix
+# (['复议', '复'] for a chunk holding the single word 复议). The browser picks the chunk to load for a word by
+# these bounds, and for such a chunk it loads the wrong one: 复议 was not found on a 10,000-document archive,
+# and Pagefind then answered with the shorter word 复. So the bounds are rewritten to the chunks' real first
+# and last words: the first read from each chunk, the last the word before the next chunk's first in the
+# sorted vocabulary the records were made of.
+
+def fix_chunk_bounds(bundle: Path, vocabulary: list[str]) -> int:
+    """Rewrite the chunk bounds of the Pagefind bundle's metadata; returns how many changed."""
+    import bisect
+
+    (meta_path,) = bundle.glob("pagefind.*.pf_meta")
+    raw = gzip.decompress(meta_path.read_bytes())
+    magic = b"pagefind_dcd"
+    if not raw.startswith(magic):
+        raise ValueError(f"{meta_path}: not a Pagefind metadata file")
+    meta, _ = cbor_load(raw, len(magic))
+    chunks = meta[2]
+    firsts = [_first_word(bundle / "index" / f"{chunk[2]}.pf_index") for chunk in chunks]
+    changed = 0
+    for n, chunk in enumerate(chunks):
+        if n + 1 < len(chunks):
+            last = vocabulary[bisect.bisect_left(vocabulary, firsts[n + 1]) - 1]
+        else:
+            last = vocabulary[-1]
+        if not (firsts[n] <= last and last.startswith(chunk[1]) and firsts[n].startswith(chunk[0])):
+            raise ValueError(f"{meta_path}: chunk {chunk} does not match the records' words ({firsts[n]}…{last})")
+        if [chunk[0], chunk[1]] != [firsts[n], last]:
+            chunk[0], chunk[1] = firsts[n], last
+            changed += 1
+    meta_path.write_bytes(gzip.compress(magic + cbor_dump(meta), mtime=0))
+    return changed
+
+
+def _first_word(path: Path) -> str:
+    """The first word of an index chunk: [[[word, postings], …]]."""
+    data = gzip.decompress(path.read_bytes())
+    pos = len(b"pagefind_dcd")
+    for _ in range(3):
+        _, _, pos = _head(data, pos)
+    word, _ = cbor_load(data, pos)
+    return word
+
+
+# The part of CBOR that Pagefind writes (definite lengths).
+def _head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """(major type, argument, position after the head) of the CBOR item at pos."""
+    first = data[pos]
+    major, info = first >> 5, first & 31
+    if info < 24:
+        return major, info, pos + 1
+    size = {24: 1, 25: 2, 26: 4, 27: 8}[info]  # indefinite lengths are not used by Pagefind
+    return major, int.from_bytes(data[pos + 1:pos + 1 + size], "big"), pos + 1 + size
+
+
+def cbor_load(data: bytes, pos: int = 0):
+    """Decode the CBOR item at pos (the subset Pagefind writes): (value, position after it)."""
+    major, arg, pos = _head(data, pos)
+    if major == 0:
+        return arg, pos
+    if major == 1:
+        return -1 - arg, pos
+    if major in (2, 3):
+        raw = data[pos:pos + arg]
+        return (raw if major == 2 else raw.decode("utf-8")), pos + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, pos = cbor_load(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        out = {}
+        for _ in range(arg):
+            key, pos = cbor_load(data, pos)
+            out[key], pos = cbor_load(data, pos)
+        return out, pos
+    if major == 7 and arg in (20, 21, 22):
+        return {20: False, 21: True, 22: None}[arg], pos
+    if major == 7 and data[pos - 5] & 31 == 26:
+        return struct.unpack(">f", data[pos - 4:pos])[0], pos
+    if major == 7 and data[pos - 9] & 31 == 27:
+        return struct.unpack(">d", data[pos - 8:pos])[0], pos
+    raise ValueError(f"unsupported CBOR item (major type {major})")
+
+
+def _put_head(major: int, arg: int) -> bytes:
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * size):
+            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
+    raise ValueError("integer too large")
+
+
+def cbor_dump(value) -> bytes:
+    if isinstance(value, bool) or value is None:
+        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
+    if isinstance(value, int):
+        return _put_head(0, value) if value >= 0 else _put_head(1, -1 - value)
+    if isinstance(value, float):
+        return b"\xfb" + struct.pack(">d", value)
+    if isinstance(value, bytes):
+        return _put_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _put_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _put_head(4, len(value)) + b"".join(cbor_dump(v) for v in value)
+    if isinstance(value, dict):
+        return _put_head(5, len(value)) + b"".join(cbor_dump(k) + cbor_dump(v) for k, v in value.items())
+    raise TypeError(type(value))
+
 
 
 def _standard_binary() -> str | None:

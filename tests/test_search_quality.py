@@ -33,16 +33,17 @@ FIXED_QUERIES = [
 
 
 def doc_texts(content: Path) -> dict[str, str]:
-    """url → the text the build indexes (title + body), normalised and without whitespace."""
+    """url → the text the build indexes (title + body), normalised; a query matches the text as written, so
+    not across a line break or space (its terms are space-separated themselves)."""
     texts = {}
     for path in sorted(content.glob("*.md")):
         doc = load_file(path, content.parent)
-        texts[f"/docs/{doc.slug}/"] = re.sub(r"\s+", "", normalise(doc.text))
+        texts[f"/docs/{doc.slug}/"] = re.sub(r"\s+", " ", normalise(doc.text))
     return texts
 
 
 def sampled_queries(texts: dict[str, str], rng: random.Random) -> list[str]:
-    """Place names from titles and random substrings (1–8 characters) of random documents."""
+    """Place names from titles, 文号 and figures, and random substrings (1–8 characters) of random documents."""
     queries = []
     for text in rng.sample(sorted(texts.values()), 12):
         queries.append(re.match(r"[\u4e00-\u9fff]+?(?:区|县|市|旗|州|盟)", text).group())
@@ -58,7 +59,8 @@ def sampled_queries(texts: dict[str, str], rng: random.Random) -> list[str]:
         length = rng.randint(1, 8)
         start = rng.randrange(0, len(text) - length)
         piece = text[start:start + length]
-        if re.fullmatch(r"[\u4e00-\u9fff0-9]+", piece):
+        # Han characters and digits, sometimes with punctuation (“放管服”, 2019年1月, 公开、), never spaces
+        if re.fullmatch(r"[\u4e00-\u9fff0-9]+", piece) or (not re.search(r"\s|\|", piece) and re.search(r"[\u4e00-\u9fff]{2}", piece)):
             queries.append(piece)
     return queries
 
@@ -168,7 +170,7 @@ def test_counts_per_filter_value_are_exact(archive, browser):
     candidates (every pair present) included pages that do not say the query."""
     root, base = archive
     docs = {f"/docs/{d.slug}/": d for d in (load_file(p, root) for p in sorted((root / "content").glob("*.md")))}
-    texts = {u: re.sub(r"\s+", "", normalise(d.text)) for u, d in docs.items()}
+    texts = {u: re.sub(r"\s+", " ", normalise(d.text)) for u, d in docs.items()}
     page = browser.new_page()
     page.goto(base + "search/")
     for query in ("〔2018〕", "行政复议", "县 复议"):

@@ -93,33 +93,43 @@ function loadDocs() {
 }
 
 function normalise(text, t2s) {
-  return Array.from(text.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("");
+  return Array.from(text.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("").replaceAll(MARK, "|");
 }
 
-// A punctuation mark or symbol as the index word search.py writes for it ("〔" → "_03014").
+// Index words that are not pairs carry MARK (search.py): "〔" → "ǀ03014", a run's last character "议ǀ".
+const MARK = "\u01c0";
+
+// A punctuation mark or symbol as the index word search.py writes for it ("〔" → "ǀ03014").
 function markWord(char) {
-  return "_" + char.codePointAt(0).toString(16).padStart(5, "0");
+  return MARK + char.codePointAt(0).toString(16).padStart(5, "0");
 }
 
 // A term as the index words it is made of, exactly as search.py's index_text() writes them: runs of
-// letters/digits become their pairs and their last character, every other character a mark word.
-// "〔2018〕88号" → _03014 20 01 18 8 _03015 88 8号 号.
+// letters/digits become their pairs and their last character (marked), every other character a mark word.
+// "〔2018〕88号" → ǀ03014 20 01 18 8ǀ ǀ03015 88 8号 号ǀ. Returns the words Pagefind is asked for, each with
+// its offset and whether its position is checked: a run's last character is implied by the pair before
+// it and not asked for; a one-character run is asked for as the marked character — which only ends a run in
+// the text, so at the very end of a term after punctuation ("〔2018〕8", where the text may go on "88号")
+// it is asked for (the document has the character) but its position is not checked.
 function termWords(term) {
   const words = [];
   let pos = 0;
-  const marks = (text) => { for (const c of text) if (!/\s/.test(c)) words.push({ word: markWord(c), kind: "mark" }); };
+  const marks = (text) => {
+    for (const part of text.match(/\s+|\S/gu) || []) words.push({ word: /\s/.test(part) ? markWord(" ") : markWord(part), kind: "mark" });
+  };
   for (const match of term.matchAll(WORD)) {
     marks(term.slice(pos, match.index));
     const run = Array.from(match[0]);
     for (let i = 0; i + 1 < run.length; i++) words.push({ word: run[i] + run[i + 1], kind: "pair" });
-    // the last character: implied by the pair before it; alone, it is searched as a prefix (every
-    // occurrence of the character starts a pair or ends a run)
-    words.push({ word: run[run.length - 1], kind: run.length === 1 ? "char" : "last" });
+    words.push({ word: run[run.length - 1] + MARK, kind: run.length === 1 ? "char" : "last" });
     pos = match.index + match[0].length;
   }
   marks(term.slice(pos));
+  const tail = words.length > 1 && words[words.length - 1].kind === "char";
   const searched = [];
-  words.forEach((w, offset) => { if (w.kind !== "last") searched.push({ word: w.word, offset }); });
+  words.forEach((w, offset) => {
+    if (w.kind !== "last") searched.push({ word: w.word, offset, check: !(tail && offset === words.length - 1) });
+  });
   return searched;
 }
 
@@ -131,7 +141,8 @@ function parseQuery(query, t2s) {
     const text = normalise(raw, t2s);
     if (!text) continue;
     const words = termWords(text);
-    terms.push({ text, words, search: words.map((w) => w.word), verify: words.length > 1 });
+    const checked = words.filter((w) => w.check);
+    terms.push({ text, words: checked, search: words.map((w) => w.word), verify: checked.length > 1 });
   }
   return terms;
 }
@@ -184,7 +195,7 @@ async function matchIds(query, filters, sort) {
   const checked = terms.filter((t) => t.verify);
   if (checked.length && ids.length) {
     const positions = new Map();
-    await Promise.all([...new Set(checked.flatMap((t) => t.search))].map(async (w) => {
+    await Promise.all([...new Set(checked.flatMap((t) => t.words.map((w) => w.word)))].map(async (w) => {
       positions.set(w, await positionsOf(pf, w, pfFilters));
     }));
     const kept = ids.filter((id) => checked.every((t) => termAt(t.words, positions, id)));
@@ -255,26 +266,17 @@ async function siteSearch(query, filters = {}, options = {}) {
 }
 window.siteSearch = siteSearch;
 
-// An index word made of two letters/digits/Han characters (a pair), as opposed to a final single
-// character or punctuation.
-function isPairToken(word) {
-  const run = Array.from(word);
-  return run.length === 2 && /[\p{L}\p{N}]/u.test(run[0]) && /[\p{L}\p{N}]/u.test(run[1]);
-}
-
-function compact(text) {
-  return text.replace(/\s+/g, "");
-}
-
 // The indexed text, read back: each pair contributes its first character, mark words their character
-// ("行政 政复 复议 议 _03002" → "行政复议。").
+// ("行政 政复 复议 议ǀ ǀ03002" → "行政复议。"; a run of spaces and line breaks reads as one space).
 function indexedText(content) {
   let text = "";
   for (const word of (content || "").split(/\s+/)) {
-    if (word === "_chars") break; // the list of the document's characters (see search.py) ends the text
-    const mark = /^_([0-9a-f]{5})(.*)$/.exec(word);
+    if (word === MARK + "chars") break; // the list of the document's characters (search.py) ends the text
+    const mark = /^\u01c0([0-9a-f]{5})(.*)$/u.exec(word);       // a mark word, maybe with Pagefind's "."
+    const last = /^(.)\u01c0(.*)$/u.exec(word);                  // a run's last character
     if (mark) text += String.fromCodePoint(parseInt(mark[1], 16)) + mark[2];
-    else text += isPairToken(word) ? Array.from(word)[0] : word;
+    else if (last) text += last[1] + last[2];
+    else text += Array.from(word)[0] || "";                        // a pair: its first character
   }
   return text;
 }
@@ -284,9 +286,9 @@ function indexedText(content) {
 // query, with every occurrence of every term marked.
 function makeExcerpt(content, title, terms, t2s) {
   const text = indexedText(content);
-  const head = compact(normalise(title || "", t2s));
+  const head = normalise(title || "", t2s).trim().replace(/\s+/g, " ");
   let bodyStart = text.startsWith(head) ? head.length : 0;
-  if (text[bodyStart] === ".") bodyStart += 1;
+  while (text[bodyStart] === "." || text[bodyStart] === " ") bodyStart += 1; // Pagefind ends the heading with "."
   let first = -1;
   for (const term of terms) {
     const at = text.indexOf(term, bodyStart);
