@@ -55,8 +55,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_folder(folder: Path, prefix: str = "/"):
-    """Serve `folder` on 127.0.0.1 under URL prefix `prefix`; returns (server, base URL)."""
+def serve_folder(folder: Path, prefix: str = "/", headers: dict | None = None):
+    """Serve `folder` on 127.0.0.1 under URL prefix `prefix` (with extra response `headers`);
+    returns (server, base URL)."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
 
     class Handler(_QuietHandler):
@@ -66,6 +67,11 @@ def serve_folder(folder: Path, prefix: str = "/"):
                     return str(folder / "__outside_prefix__")
                 path = "/" + path[len(prefix):]
             return super().translate_path(path)
+
+        def end_headers(self):
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            super().end_headers()
 
         def send_error(self, code, message=None, explain=None):
             page = folder / "404.html"

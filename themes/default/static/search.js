@@ -28,7 +28,8 @@ const t2sShards = new Map();
 async function openPart(url) {
   const pf = await import(url);
   // no page-length normalisation: more occurrences always rank higher (ties by date below)
-  await pf.options({ ranking: { pageLength: 0.0 } });
+  // baseUrl "/": the indexed URLs already carry the site's base path (Pagefind would prefix it again)
+  await pf.options({ baseUrl: "/", ranking: { pageLength: 0.0 } });
   await pf.init();
   await pf.filters(); // loads the filter index, so every search also reports counts per filter value
   return pf;
