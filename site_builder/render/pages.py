@@ -30,7 +30,8 @@ HOME = ("首页", Urls.home)
 
 def plan_pages(site: Site, listings: Listings, urls: Urls) -> list[Page]:
     pages = [home_page(site, listings)]
-    pages += [document_page(doc, site, listings) for doc in site.documents]
+    own = own_documents(site, listings)
+    pages += [document_page(doc, site, listings, own) for doc in site.documents]
     pages += region_pages(site, listings)
     pages += term_pages(site, listings.years, "years", "按年份浏览", Urls.years, Urls.year)
     pages += term_pages(site, listings.types, "types", "按文件类型浏览", Urls.types, Urls.doc_type)
@@ -49,13 +50,33 @@ def home_page(site: Site, listings: Listings) -> Page:
     })
 
 
-def document_page(doc: Document, site: Site, listings: Listings) -> Page:
+def _other_years_order(d: Document) -> tuple:
+    return (-(d.year or 0), d.sort_key)
+
+
+def own_documents(site: Site, listings: Listings) -> dict[str, tuple[Document, ...]]:
+    """Region key → the documents naming that region as their most specific one, in 'other years' order.
+    One pass over the documents: asking each region node per document page would be quadratic."""
+    own: dict[str, list[Document]] = {}
+    for doc in site.documents:
+        keys = region_keys(doc)
+        if keys:
+            own.setdefault(keys[-1], []).append(doc)
+    return {key: tuple(sorted(docs, key=_other_years_order)) for key, docs in own.items()}
+
+
+def document_page(doc: Document, site: Site, listings: Listings, own: dict | None = None) -> Page:
     chain = listings.chain(doc)
     crumbs = [HOME] + [(n.name, Urls.region(n.key)) for n in chain]
-    same_region = [d for d in listings.regions[chain[-1].key].own_documents if d is not doc] if chain else []
+    if not chain:
+        other_years = []
+    elif own is not None:
+        other_years = [d for d in own.get(chain[-1].key, ()) if d is not doc]
+    else:
+        same_region = [d for d in listings.regions[chain[-1].key].own_documents if d is not doc]
+        other_years = sorted(same_region, key=_other_years_order)
     return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, tuple(crumbs), context={
-        "doc": doc, "region_chain": chain,
-        "other_years": sorted(same_region, key=lambda d: (-(d.year or 0), d.sort_key)),
+        "doc": doc, "region_chain": chain, "other_years": other_years,
     })
 
 
@@ -86,10 +107,11 @@ def term_pages(site: Site, terms: tuple[Term, ...], kind: str, index_title: str,
 def _paginated(site: Site, route: str, template: str, title: str, source: str, crumbs: tuple,
                documents: tuple[Document, ...], context: dict) -> list[Page]:
     pagers = paginate(documents, site.config.page_size)
+    page_routes = [Urls.paginated(route, n) for n in range(1, len(pagers) + 1)]  # one list, shared: linear
     return [Page(Urls.paginated(route, p.number), template,
                  title if p.number == 1 else f"{title}（第{p.number}页）", source, crumbs,
                  context={**context, "pager": p, "documents": p.items, "base_route": route,
-                          "page_routes": [Urls.paginated(route, n) for n in range(1, p.total + 1)]})
+                          "page_routes": page_routes})
             for p in pagers]
 
 
