@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from site_builder.config import Config
@@ -10,7 +11,7 @@ from site_builder.content import Site, load_site
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.listings import build_listings
 from site_builder.output import Staging
-from site_builder.render import render_site
+from site_builder.render import write_site
 from site_builder.urls import Urls
 
 
@@ -21,8 +22,12 @@ class BuildResult:
     files: int
     seconds: float
     search: dict | None
+    unchanged: bool = False   # nothing to do: every input is as at the last build and public/ is intact
 
     def summary(self) -> str:
+        if self.unchanged:
+            return (f"no change: {self.documents} documents → {self.pages} pages, {self.files} files "
+                    f"as built before (checked in {self.seconds:.2f} s)")
         searched = f", search index of {self.search.get('records', self.documents)} documents" if self.search else ""
         return (f"built {self.documents} documents → {self.pages} pages, {self.files} files "
                 f"in {self.seconds:.2f} s{searched}")
@@ -40,33 +45,104 @@ def check_output_location(config: Config) -> None:
         raise SiteError(Problem(display_path(out, root), "output path exists and is not a folder"))
 
 
-def load(config: Config, jobs: int | None = None, cache: dict | None = None) -> Site:
-    """The immutable Site with every document's URL decided by urls.py."""
-    site = load_site(config, jobs=jobs, cache=cache)
+def load(config: Config, jobs: int | None = None, cache: dict | None = None, **options) -> Site:
+    """The immutable Site with every document's URL decided by urls.py (options: see content.load_site)."""
+    site = load_site(config, jobs=jobs, cache=cache, **options)
     urls = Urls(config)
     return replace(site, documents=tuple(replace(d, url=urls.link(Urls.document(d.slug))) for d in site.documents))
 
 
-def build(config: Config, *, search: bool | None = None, log=None) -> BuildResult:
-    """Build public/ from content/ and the theme; raise SiteError (public/ untouched) on any problem."""
+def build(config: Config, *, search: bool | None = None, log=None, jobs: int | None = None, progress=None,
+          use_cache: bool = True) -> BuildResult:
+    """Build public/ from content/ and the theme; raise SiteError (public/ untouched) on any problem.
+
+    `jobs`: worker processes for parsing and rendering (default: one per core; 1 = all in this process).
+    `progress(stage, done, total)`: called as documents are parsed and pages rendered.
+    `use_cache`: with the cache in .site-builder-cache/ (see cache.py) a build whose inputs are all as at the
+    last build, into an intact public/, stops at once ("no change"), and unchanged documents are not re-parsed.
+    """
     started = time.perf_counter()
     search = config.search if search is None else search
     log = log or (lambda message: None)
+    progress = progress or (lambda stage, done, total: None)
     check_output_location(config)
+    options = {"search": bool(search)}
+    store = hashes = None
+    if use_cache:
+        from site_builder import cache
+        from site_builder.content.loader import discover
+
+        hashes = cache.FileHashes(config.root)
+        last = cache.last_build(config.root, config.output_path)
+        if last is not None and config.output_path.is_dir():
+            log("checking for changes")
+            files, _ = discover(config)
+            digest, recorded = cache.fingerprint(config, files, hashes, options), last[1]
+            if digest == last[0] and cache.output_intact(config.output_path, recorded["manifest"]):
+                hashes.save()
+                counts = recorded["counts"]
+                return BuildResult(counts["documents"], counts["pages"], counts["files"],
+                                   time.perf_counter() - started, None, unchanged=True)
+        store = cache.DocumentStore(config.root)
     log("reading content")
-    site = load(config)
+    site = load(config, jobs=jobs, store=store, hashes=hashes, progress=lambda d, t: progress("parse", d, t))
+    if use_cache:   # what this build is made from: the parsed bytes (hashes noted while parsing), theme, code
+        files = [d.source_path for d in site.documents]
+        digest = cache.fingerprint(config, sorted(files), hashes, options)
     listings = build_listings(site)
     log(f"rendering {len(site.documents)} documents")
-    files = render_site(site, listings, Urls(config))
     summary = None
     with Staging(config.output_path) as stage:
-        log("writing files")
-        stage.write_files(files)
+        plan, written = write_site(site, listings, Urls(config), stage, jobs=jobs,
+                                   progress=lambda d, t: progress("render", d, t))
         if search:
             from site_builder.search import build_search_index  # the slowest stage, last
             log("indexing for search")
+            progress("search", 0, 1)
             summary = build_search_index(site, stage.path)
             stage.adopt_unchanged("pagefind")
+            progress("search", 1, 1)
+        if use_cache:
+            cache.forget_build(config.root, config.output_path)
         stage.commit()
-    pages = sum(1 for name in files if name.endswith(".html"))
-    return BuildResult(len(site.documents), pages, len(files), time.perf_counter() - started, summary)
+    pages = len(plan.pages)
+    result = BuildResult(len(site.documents), pages, written, time.perf_counter() - started, summary)
+    if use_cache:
+        store.save()
+        hashes.save()
+        cache.record_build(config.root, config.output_path, digest,
+                           {"documents": result.documents, "pages": result.pages, "files": result.files})
+    return result
+
+
+STAGES = {"parse": "parsing documents", "render": "rendering pages", "search": "indexing for search"}
+
+
+@contextmanager
+def terminal_progress(enabled: bool):
+    """(log, progress) callbacks for ``build``: a rich progress bar on stderr, gone when the build ends."""
+    if not enabled:
+        yield None, None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=None if stage == "search" else total)
+        if stage == "search":
+            if done >= total:
+                bar.update(tasks[stage], total=1, completed=1)
+        else:
+            bar.update(tasks[stage], completed=done, total=total)
+
+    def log(message: str) -> None:
+        bar.console.print(f"… {message}", highlight=False)
+
+    with bar:
+        yield log, progress

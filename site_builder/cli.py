@@ -36,6 +36,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--watch", action="store_true", help="keep running and rebuild when content, theme or config change")
     build.add_argument("--poll", action="store_true", help="with --watch: poll the file system instead of using change events")
     build.add_argument("--quiet", action="store_true", help="print only errors")
+    build.add_argument("--jobs", "-j", type=int, default=None,
+                       help="worker processes for parsing and rendering (default: one per core; 1: no workers)")
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 with live reload, rebuild on change")
     _site_options(serve)
@@ -72,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from site_builder.check import check
             return check(config)
-        from site_builder.build import build
-        log = None if args.quiet or not sys.stderr.isatty() else (lambda m: print(f"… {m}", file=sys.stderr))
-        result = build(config, search=False if args.no_search else None, log=log)
+        from site_builder.build import build, terminal_progress
+        with terminal_progress(not args.quiet and sys.stderr.isatty()) as (log, progress):
+            result = build(config, search=False if args.no_search else None, log=log, jobs=args.jobs,
+                           progress=progress)
         if not args.quiet:
             print(result.summary())
         return 0

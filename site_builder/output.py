@@ -31,13 +31,17 @@ class Staging:
     def write_files(self, files: dict[str, bytes]) -> None:
         """Write rendered files, reusing the previous file wherever the bytes are identical."""
         for rel in sorted(files):
-            data = files[rel]
-            target = self.path / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            previous = self.output / rel
-            if _same_bytes(previous, data) and _link(previous, target):
-                continue
-            target.write_bytes(data)
+            self.write_file(rel, files[rel])
+
+    def write_file(self, rel: str, data: bytes) -> bool:
+        """Write one file (safe to call from several processes at once); True if it was new or changed."""
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        previous = self.output / rel
+        if _same_bytes(previous, data) and _link(previous, target):
+            return False
+        target.write_bytes(data)
+        return True
 
     def adopt_unchanged(self, subdir: str) -> None:
         """For files another tool wrote into the staging tree (the search index): keep the old identical file."""

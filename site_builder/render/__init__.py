@@ -52,6 +52,81 @@ def render_site(site: Site, listings: Listings, urls: Urls) -> dict[str, bytes]:
     return files
 
 
+PARALLEL_PAGES = 600    # below this, forking workers costs more than rendering
+PAGE_CHUNK = 100        # pages per task
+_WORK = None            # (plan, site, stage) for forked render workers: inherited, never pickled
+
+
+def write_site(site: Site, listings: Listings, urls: Urls, stage, jobs: int | None = None,
+               progress=None) -> tuple[RenderPlan, int]:
+    """Render every output file except the search index straight into the staging tree (``output.Staging``).
+
+    Pages are rendered by forked worker processes that inherit the Site, the plan and the Jinja environment
+    (nothing but page numbers is sent to them); each worker writes its pages itself, hard-linking files whose
+    bytes did not change. Meanwhile this process writes the non-page files. The output is byte for byte that
+    of ``render_site``. Returns the plan and the number of files written. `progress(done, total)` counts pages.
+    """
+    global _WORK
+    from site_builder.content.loader import worker_count
+
+    plan = plan_render(site, listings, urls)
+    total = len(plan.pages)
+    workers = worker_count(jobs)
+    others = site_files(site, plan, urls)
+    if workers <= 1 or total < PARALLEL_PAGES:
+        _WORK = (plan, site, stage)
+        try:
+            for start in range(0, total, PAGE_CHUNK):
+                _raise(_render_chunk((start, min(start + PAGE_CHUNK, total))))
+                if progress:
+                    progress(min(start + PAGE_CHUNK, total), total)
+        finally:
+            _WORK = None
+        stage.write_files(others)
+        return plan, total + len(others)
+    import gc
+    import multiprocessing
+
+    _WORK = (plan, site, stage)
+    gc.collect()
+    gc.freeze()   # keep the inherited objects' pages shared: the collector would otherwise touch them all
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        chunks = [(start, min(start + PAGE_CHUNK, total)) for start in range(0, total, PAGE_CHUNK)]
+        results = pool.imap_unordered(_render_chunk, chunks)
+        stage.write_files(others)   # while the workers render
+        done = 0
+        for outcome in results:
+            _raise(outcome)
+            done += outcome[0]
+            if progress:
+                progress(done, total)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORK = None
+        gc.unfreeze()
+    return plan, total + len(others)
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list]:
+    """In a worker: render and write pages [start, end) of the plan; problems come back as values."""
+    plan, site, stage = _WORK
+    start, end = bounds
+    try:
+        for page in plan.pages[start:end]:
+            stage.write_file(Urls.output_file(page.route), render_page(plan.env, page, site, site.config))
+    except SiteError as exc:
+        return end - start, exc.problems
+    return end - start, []
+
+
+def _raise(outcome: tuple[int, list]) -> None:
+    if outcome[1]:
+        raise SiteError(outcome[1])
+
+
 def site_files(site: Site, plan: RenderPlan, urls: Urls) -> dict[str, bytes]:
     """Files that are not pages: static assets, open data, feed, sitemap, robots.txt."""
     files = {Urls.output_file(route): data for route, data in plan.assets.values()}

@@ -1,0 +1,266 @@
+"""The build cache in ``.site-builder-cache/`` under the project root: what makes rebuilds cheap.
+
+Three things, each safe to delete at any time (the next build is then a cold one):
+
+* ``files.pickle`` — a stat cache: path → (size, mtime_ns, inode, sha256), so the content hash of an input is
+  only recomputed when its stat changed (as git's index does); a touched but unchanged file keeps its hash.
+* ``documents/`` — parsed documents (``Document``) keyed by content file and its sha256, in pack files written by
+  the parse workers, plus ``index.pickle`` (path → (stat, sha256, pack)). A rebuild parses only changed files.
+  Everything is dropped when the site_builder code or a parsing dependency changes (``code_digest``).
+* ``stamp-<output>.pickle`` — the fingerprint of every input of the last successful build into that output
+  folder, and a manifest (size, mtime, inode) of every file it left there. When the fingerprint is the same and
+  the output folder still matches its manifest, ``build`` stops with "no change" and touches nothing.
+
+Every file here is written to a temporary name and renamed into place, so an interrupted build leaves either the
+old or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat as statmod
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+CACHE_DIR = ".site-builder-cache"
+FORMAT = 1                 # bump when the layout of the cache changes
+PICKLE = pickle.HIGHEST_PROTOCOL
+DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "PyYAML", "pagefind", "pagefind-bin",
+                "opencc-python-reimplemented", "pypinyin")
+
+
+def cache_dir(root: Path) -> Path:
+    return Path(root) / CACHE_DIR
+
+
+def _atomic_dump(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(temp, "wb") as f:
+        pickle.dump(value, f, protocol=PICKLE)
+    os.replace(temp, path)
+
+
+def _load(path: Path, default):
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        return default
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Every file of the site_builder package (code, data, scripts) and the versions of the libraries that
+    decide parsing and rendering: a change in any of them makes every cached result stale."""
+    from importlib import metadata
+
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"format {FORMAT}\n".encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in DEPENDENCIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{name}={version}\n".encode())
+    return h.hexdigest()
+
+
+def stamp_of(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+class FileHashes:
+    """sha256 of input files, recomputed only for files whose (size, mtime, inode) changed."""
+
+    def __init__(self, root: Path):
+        self.path = cache_dir(root) / "files.pickle"
+        self.known: dict[str, tuple[tuple, str]] = _load(self.path, {})
+        if not isinstance(self.known, dict):
+            self.known = {}
+        self.seen: dict[str, tuple[tuple, str]] = {}
+
+    def sha256(self, path: Path, st: os.stat_result | None = None) -> str:
+        key = str(path)
+        st = st or path.stat()
+        stamp = stamp_of(st)
+        entry = self.seen.get(key)
+        if entry is None or entry[0] != stamp:
+            entry = self.known.get(key)
+        if entry is None or entry[0] != stamp:
+            entry = (stamp, hashlib.sha256(path.read_bytes()).hexdigest())
+        self.seen[key] = entry
+        return entry[1]
+
+    def note(self, path: Path, stamp: tuple[int, int, int], sha: str) -> None:
+        """Record a hash computed elsewhere (a parse worker hashed the bytes it parsed)."""
+        self.seen[str(path)] = (stamp, sha)
+
+    def save(self) -> None:
+        """Keep only the files looked at in this run (deleted inputs drop out)."""
+        if self.seen != self.known:
+            _atomic_dump(self.path, self.seen)
+            self.known = dict(self.seen)
+
+
+def tree_files(folder: Path) -> list[Path]:
+    """Every regular file under `folder`, sorted, hidden names skipped."""
+    found = []
+    if not folder or not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath) / n for n in sorted(filenames) if not n.startswith(".")]
+    return found
+
+
+def fingerprint(config, content_files: list[Path], hashes: FileHashes, options: dict) -> str:
+    """One hash of everything the output is a function of: code, configuration, options, theme, content."""
+    h = hashlib.sha256()
+    h.update(code_digest().encode() + b"\n")
+    h.update(repr(sorted((k, repr(v)) for k, v in vars(config).items())).encode() + b"\n")
+    h.update(repr(sorted(options.items())).encode() + b"\n")
+    for label, files in (("theme", tree_files(config.theme_path)),
+                         ("templates", tree_files(config.root / "templates")),
+                         ("content", content_files)):
+        h.update(f"[{label}]\n".encode())
+        for path in sorted(files, key=str):
+            h.update(f"{path}\0{hashes.sha256(path)}\n".encode())
+    return h.hexdigest()
+
+
+# --- the last build's stamp -------------------------------------------------------------------------------
+
+def _stamp_path(root: Path, output: Path) -> Path:
+    return cache_dir(root) / f"stamp-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.pickle"
+
+
+def manifest(output: Path) -> dict[str, tuple[int, int, int]]:
+    """rel path → (size, mtime_ns, inode) of every file and link under the output folder."""
+    found = {}
+    base = len(str(output)) + 1
+    stack = [str(output)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                st = entry.stat(follow_symlinks=False)
+                if statmod.S_ISDIR(st.st_mode):
+                    stack.append(entry.path)
+                else:
+                    found[entry.path[base:]] = stamp_of(st)
+    return found
+
+
+def output_intact(output: Path, recorded: dict) -> bool:
+    try:
+        return manifest(output) == recorded
+    except OSError:
+        return False
+
+
+def last_build(root: Path, output: Path) -> tuple[str, dict] | None:
+    value = _load(_stamp_path(root, output), None)
+    ok = isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict) and "manifest" in value[1]
+    return value if ok else None
+
+
+def forget_build(root: Path, output: Path) -> None:
+    try:
+        _stamp_path(root, output).unlink()
+    except OSError:
+        pass
+
+
+def record_build(root: Path, output: Path, digest: str, counts: dict) -> None:
+    _atomic_dump(_stamp_path(root, output), (digest, {"manifest": manifest(output), "counts": counts}))
+
+
+# --- parsed documents ----------------------------------------------------------------------------------
+
+class DocumentStore:
+    """Parsed documents by content file, valid while the file's sha256 (and the code) are the same.
+
+    Packs are written by whoever parsed the documents (the parse workers), one per chunk, so a cold build
+    pays no extra serialisation: the worker pickles its chunk once, writes it here and hands the same bytes
+    to the parent."""
+
+    def __init__(self, root: Path):
+        self.folder = cache_dir(root) / "documents"
+        self.index_path = self.folder / "index.pickle"
+        code = code_digest()
+        saved = _load(self.index_path, None)
+        if isinstance(saved, dict) and saved.get("code") == code:
+            self.index: dict[str, tuple] = saved["entries"]     # path → (stat stamp, sha256, pack)
+        else:
+            self.index = {}
+        self.code = code
+        self.new_index: dict[str, tuple] = {}
+        self._packs: dict[str, dict] = {}
+
+    @property
+    def pack_dir(self) -> Path:
+        return self.folder / "packs"
+
+    def get(self, path: Path, stamp: tuple, hashes: FileHashes | None = None):
+        """The cached Document for this file, or None. A changed stat is checked against the content hash."""
+        key = str(path)
+        entry = self.index.get(key)
+        if entry is None:
+            return None
+        if entry[0] != stamp:
+            if hashes is None:
+                return None
+            try:
+                if hashes.sha256(path) != entry[1]:
+                    return None
+            except OSError:
+                return None
+        pack = self._pack(entry[2])
+        found = pack.get(key)
+        if found is None or found[0] != entry[1]:
+            return None
+        self.new_index[key] = (stamp, entry[1], entry[2])
+        return found[1]
+
+    def _pack(self, name: str) -> dict:
+        if name not in self._packs:
+            entries = _load(self.pack_dir / name, [])
+            self._packs[name] = {path: (sha, doc) for path, sha, doc in entries} if isinstance(entries, list) else {}
+        return self._packs[name]
+
+    def added(self, entries: list[tuple[str, tuple, str]], pack: str) -> None:
+        """Record documents a worker wrote to `pack`: (path, stat stamp, sha256)."""
+        for path, stamp, sha in entries:
+            self.new_index[path] = (stamp, sha, pack)
+
+    def save(self) -> None:
+        """Write the index of this build's documents; delete packs no document refers to any more."""
+        self._packs.clear()
+        if self.new_index != self.index:
+            _atomic_dump(self.index_path, {"code": self.code, "entries": self.new_index})
+        live = {entry[2] for entry in self.new_index.values()}
+        if self.pack_dir.is_dir():
+            for pack in self.pack_dir.iterdir():
+                if pack.name not in live and not pack.name.startswith("."):
+                    pack.unlink(missing_ok=True)
+        self.index, self.new_index = self.new_index, {}
+
+
+def write_pack(pack_dir: Path, data: bytes) -> str:
+    """Write a pickled list of (path, sha256, Document) entries as a pack; returns its name."""
+    name = hashlib.sha256(data).hexdigest()[:24] + ".pickle"
+    pack_dir.mkdir(parents=True, exist_ok=True)
+    target = pack_dir / name
+    if not target.exists():
+        temp = pack_dir / f".{name}.{os.getpid()}.tmp"
+        temp.write_bytes(data)
+        os.replace(temp, target)
+    return name
