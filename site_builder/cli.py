@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             from site_builder.ingest import run_ingest
             return run_ingest(args.inputs, args.out, force=args.force, report=args.report,
                               stdout=sys.stdout, stderr=sys.stderr)
-        if args.command == "serve" or args.watch:
+        if args.command == "serve" or getattr(args, "watch", False):
             from site_builder.serve import run
             return run(lambda: _config(args), serve=args.command == "serve", port=getattr(args, "port", None),
                        poll=args.poll, search=not getattr(args, "no_search", False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,8 @@ def display_path(path: Path | str, root: Path | None = None) -> str:
     """A path as the user should read it: relative to the project root where possible."""
     path = Path(path)
     if root is not None:
-        try:
-            return str(path.resolve().relative_to(root.resolve()))
+        try:  # abspath, not resolve: a symbolic link is named as itself, not as its target
+            return str(Path(os.path.abspath(path)).relative_to(root.resolve()))
         except ValueError:
             pass
     return str(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -25,6 +26,7 @@ def make_environment(theme_dir: Path, override_dir: Path | None, urls: Urls, ass
     env.globals.update(link=urls.link, absolute=urls.absolute, asset=asset, urls=urls,
                        DOC_TYPES=DOC_TYPES, STAT_KEYS=STAT_KEYS, FORMATS=FORMATS)
     env.filters["number"] = format_number
+    env.filters["web_url"] = web_url
     env.filters["cn_date"] = format_date
     return env
 
@@ -36,6 +38,12 @@ def format_number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}"
     return f"{int(value):,}"
+
+
+def web_url(value) -> str | None:
+    """Only http(s) URLs from content become links (source URLs are untrusted text)."""
+    text = str(value or "").strip()
+    return text if re.match(r"https?://[^\s\"'<>]+$", text, re.IGNORECASE) else None
 
 
 def format_date(value: dt.date | None) -> str:
