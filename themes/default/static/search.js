@@ -109,7 +109,7 @@ function markWord(char) {
 // letters/digits become their pairs and their last character (marked), every other character a mark word.
 // "〔2018〕88号" → ǀ03014 20 01 18 8ǀ ǀ03015 88 8号 号ǀ. Returns the words Pagefind is asked for, each with
 // its offset and whether its position is checked: a run's last character is implied by the pair before
-// it and not asked for; a one-character run is asked for as the marked character — which only ends a run in
+// it and not asked for, nor is every second pair of a long run; a one-character run is asked for as the marked character — which only ends a run in
 // the text, so at the very end of a term after punctuation ("〔2018〕8", where the text may go on "88号")
 // it is asked for (the document has the character) but its position is not checked.
 function termWords(term) {
@@ -121,7 +121,12 @@ function termWords(term) {
   for (const match of term.matchAll(WORD)) {
     marks(term.slice(pos, match.index));
     const run = Array.from(match[0]);
-    for (let i = 0; i + 1 < run.length; i++) words.push({ word: run[i] + run[i + 1], kind: "pair" });
+    // every other pair, and the last: with their positions checked, they still pin down the whole run
+    // (between two pairs two positions apart the text can only hold the pair joining them), at about half
+    // the index data to download for a long term
+    for (let i = 0; i + 1 < run.length; i++) {
+      words.push({ word: run[i] + run[i + 1], kind: i % 2 === 0 || i + 2 === run.length ? "pair" : "between" });
+    }
     words.push({ word: run[run.length - 1] + MARK, kind: run.length === 1 ? "char" : "last" });
     pos = match.index + match[0].length;
   }
@@ -129,7 +134,9 @@ function termWords(term) {
   const tail = words.length > 1 && words[words.length - 1].kind === "char";
   const searched = [];
   words.forEach((w, offset) => {
-    if (w.kind !== "last") searched.push({ word: w.word, offset, check: !(tail && offset === words.length - 1) });
+    if (w.kind !== "last" && w.kind !== "between") {
+      searched.push({ word: w.word, offset, check: !(tail && offset === words.length - 1) });
+    }
   });
   return searched;
 }
