@@ -9,7 +9,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from site_builder.content.model import Site
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.listings import Listings
-from site_builder.render import exports, feeds
+from site_builder.render import exports, feeds, table_exports
 from site_builder.render.assets import collect_assets
 from site_builder.render.pages import Page, plan_pages
 from site_builder.render.templates import make_environment
@@ -41,7 +41,7 @@ def plan_render(site: Site, listings: Listings, urls: Urls) -> RenderPlan:
     return RenderPlan(env, pages, assets)
 
 
-DATA_ROUTES = (Urls.documents_json, Urls.documents_csv, Urls.feed, Urls.sitemap, Urls.robots)
+DATA_ROUTES = (Urls.documents_json, Urls.documents_csv, Urls.tables_csv, Urls.feed, Urls.sitemap, Urls.robots)
 
 
 def render_site(site: Site, listings: Listings, urls: Urls) -> dict[str, bytes]:
@@ -132,6 +132,7 @@ def site_files(site: Site, plan: RenderPlan, urls: Urls) -> dict[str, bytes]:
     files = {Urls.output_file(route): data for route, data in plan.assets.values()}
     files[Urls.output_file(Urls.documents_json)] = exports.documents_json(site, urls)
     files[Urls.output_file(Urls.documents_csv)] = exports.documents_csv(site, urls)
+    files[Urls.output_file(Urls.tables_csv)] = table_exports.tables_csv(site, urls)
     files[Urls.output_file(Urls.feed)] = feeds.atom_feed(site, urls)
     files[Urls.output_file(Urls.sitemap)] = feeds.sitemap([p.route for p in plan.pages if p.in_sitemap], urls)
     files[Urls.output_file(Urls.robots)] = feeds.robots(urls)

@@ -11,6 +11,7 @@ from typing import Any
 
 from site_builder.content.model import Document, Site
 from site_builder.listings import Listings, RegionNode, Term, paginate, region_keys
+from site_builder.stats import region_series, year_tables
 from site_builder.urls import Urls
 
 
@@ -32,11 +33,11 @@ def plan_pages(site: Site, listings: Listings, urls: Urls) -> list[Page]:
     pages = [home_page(site, listings)]
     own = own_documents(site, listings)
     pages += [document_page(doc, site, listings, own) for doc in site.documents]
-    pages += region_pages(site, listings)
+    pages += region_pages(site, listings, region_series(site, listings))
     pages += term_pages(site, listings.years, "years", "按年份浏览", Urls.years, Urls.year)
     pages += term_pages(site, listings.types, "types", "按文件类型浏览", Urls.types, Urls.doc_type)
     pages.append(Page(Urls.search, "search.html", "全文检索", "search page", (HOME,)))
-    pages.append(Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,)))
+    pages += stats_pages(site)
     pages.append(Page(Urls.data, "data.html", "开放数据", "open data page", (HOME,)))
     pages.append(Page(Urls.not_found, "404.html", "页面未找到", "404 page", (HOME,), in_sitemap=False))
     return pages
@@ -80,7 +81,7 @@ def document_page(doc: Document, site: Site, listings: Listings, own: dict | Non
     })
 
 
-def region_pages(site: Site, listings: Listings) -> list[Page]:
+def region_pages(site: Site, listings: Listings, series: dict | None = None) -> list[Page]:
     provinces = [listings.regions[k] for k in listings.provinces]
     pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), context={
         "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
@@ -89,7 +90,18 @@ def region_pages(site: Site, listings: Listings) -> list[Page]:
         children = [listings.regions[k] for k in node.children]
         pages += _paginated(site, Urls.region(node.key), "region.html", node.name, f"region {node.key}",
                             tuple(crumbs), node.documents, {"node": node, "children": children,
-                                                           "year_counts": _year_counts(node.documents)})
+                                                           "year_counts": _year_counts(node.documents),
+                                                           "series": (series or {}).get(node.key)})
+    return pages
+
+
+def stats_pages(site: Site) -> list[Page]:
+    """/stats/: the years side by side; /stats/<year>/: the regions of that year side by side."""
+    tables = year_tables(site)
+    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={"tables": tables})]
+    for table in tables:
+        pages.append(Page(Urls.stats_year(table.year), "stats_year.html", f"{table.year}年度报告统计数据",
+                          f"statistics {table.year}", (HOME, ("统计数据", Urls.stats)), context={"table": table}))
     return pages
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS
+from site_builder.render.charts import bar_chart
+from site_builder.stats import OUTCOMES, document_tables, figures
 from site_builder.urls import Urls
 
 
@@ -24,7 +26,8 @@ def make_environment(theme_dir: Path, override_dir: Path | None, urls: Urls, ass
         return urls.link(assets[name][0])
 
     env.globals.update(link=urls.link, absolute=urls.absolute, asset=asset, urls=urls,
-                       DOC_TYPES=DOC_TYPES, STAT_KEYS=STAT_KEYS, FORMATS=FORMATS)
+                       DOC_TYPES=DOC_TYPES, STAT_KEYS=STAT_KEYS, FORMATS=FORMATS, OUTCOMES=OUTCOMES,
+                       bar_chart=bar_chart, document_tables=document_tables, figures=figures)
     env.filters["number"] = format_number
     env.filters["web_url"] = web_url
     env.filters["cn_date"] = format_date

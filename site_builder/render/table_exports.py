@@ -1,0 +1,27 @@
+"""Open data: /data/tables.csv, one row per document × rebuilt table cell, with labels (UTF-8 with BOM)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from site_builder.content.model import Site
+from site_builder.stats import table_cells
+from site_builder.urls import Urls
+
+COLUMNS = ["url", "title", "region_code", "region_province", "region_city", "region_county", "year", "format",
+           "table_id", "table_label", "row_id", "row_label", "column_id", "column_label", "value", "status"]
+
+
+def tables_csv(site: Site, urls: Urls) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for doc in site.documents:
+        region = doc.region
+        head = [urls.absolute(Urls.document(doc.slug)), doc.title, region.code if region else "",
+                (region.province or "") if region else "", (region.city or "") if region else "",
+                (region.county or "") if region else "", doc.year or "", doc.format or ""]
+        for cell in table_cells(doc):
+            writer.writerow(head + ["" if v is None else v for v in cell])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
