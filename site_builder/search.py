@@ -101,6 +101,7 @@ def index_text(text: str) -> str:
     return " ".join(out)
 
 
+BODY_MARK = MARK + "body"  # between the title and the body: search.js tells title matches by it
 CHARS_MARK = MARK + "chars"  # starts the list of a document's characters at the end of its record
 
 
@@ -127,10 +128,10 @@ def record_html(doc, vocabulary: set[str] | None = None) -> str:
     if vocabulary is not None:
         for words in (title, body, chars):
             vocabulary.update(words.split())
-        vocabulary.update((SPACE, CHARS_MARK))
+        vocabulary.update((BODY_MARK, CHARS_MARK))
     parts = [f'<html lang="{LANGUAGE}"><body>',
              f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{html.escape(title)}</h1>',
-             f"<div>{SPACE} {html.escape(body)}</div>",
+             f"<div>{BODY_MARK} {html.escape(body)}</div>",
              f"<p>{CHARS_MARK} {html.escape(chars)}</p>",
              attr("meta", "title", doc.title),
              attr("meta", "date", doc.date.isoformat() if doc.date else ""),

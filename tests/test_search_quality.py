@@ -133,6 +133,10 @@ def test_ranking_title_first_then_occurrences(archive, browser):
     counts = [texts[u].count(query) for u in body_only]
     # among documents without it in the title, more occurrences rank higher
     assert counts == sorted(counts, reverse=True), counts
+    # and equal ones the newest first
+    dates = {f"/docs/{d.slug}/": (d.date.isoformat() if d.date else f"{d.year or 0:04d}-00-00") for d in docs}
+    keys = [(query in r["title"], texts[r["url"]].count(query), dates[r["url"]]) for r in results]
+    assert keys == sorted(keys, reverse=True), keys
     page.close()
 
 

@@ -99,6 +99,7 @@ function normalise(text, t2s) {
 
 // Index words that are not pairs carry MARK (search.py): "〔" → "ǀ03014", a run's last character "议ǀ".
 const MARK = "\u01c0";
+const BODY = MARK + "body"; // the word between a record's title and its body (search.py)
 
 // A punctuation mark or symbol as the index word search.py writes for it ("〔" → "ǀ03014").
 function markWord(char) {
@@ -150,7 +151,7 @@ function parseQuery(query, t2s) {
     if (!text) continue;
     const words = termWords(text);
     const checked = words.filter((w) => w.check);
-    terms.push({ text, words: checked, search: words.map((w) => w.word), verify: checked.length > 1 });
+    terms.push({ text, words: checked, search: words.map((w) => w.word) });
   }
   return terms;
 }
@@ -170,47 +171,59 @@ async function positionsOf(pf, word, filters) {
   return new Map(response.results.map((r) => [r.id, new Set(r.words)]));
 }
 
-// Does the page hold the term's pairs one after another (at their offsets)?
-function termAt(words, positions, id) {
+// Where the page says the term: the positions at which all its checked words stand at their offsets.
+function termStarts(words, positions, id) {
   const sets = words.map((w) => positions.get(w.word).get(id));
-  if (sets.some((s) => !s)) return false;
+  if (sets.some((set) => !set)) return [];
   const first = words[0].offset;
-  for (const start of sets[0]) {
-    if (words.every((w, k) => sets[k].has(start - first + w.offset))) return true;
+  const starts = [];
+  for (const at of sets[0]) {
+    const start = at - first;
+    if (words.every((w, k) => sets[k].has(start + w.offset))) starts.push(start);
   }
-  return false;
+  return starts;
 }
 
-// The matching page ids in rank order, with Pagefind's counts per filter value. Rank: Pagefind's score
-// (title words weigh ten times body words; more occurrences score higher); equal scores newest first.
+// The matching page ids in rank order, with the counts per filter value. Pagefind finds the pages holding
+// every word of the query; the words' positions (one Pagefind search per word, on the chunks already
+// loaded) keep those that say each term, count how often they say it and whether in the title (which
+// ends where the record's BODY word stands). Rank: terms in the title, then occurrences, then newest.
 async function matchIds(query, filters, sort) {
   const [pf, t2s] = await Promise.all([loadPagefind(), loadT2S(query || "")]);
   const terms = parseQuery(query, t2s);
   const pfFilters = pagefindFilters(filters);
   if (!terms.length && !Object.keys(pfFilters).length) return { terms, t2s, ids: [], byId: new Map(), filterCounts: null };
   const words = [...new Set(terms.flatMap((t) => t.search))];
-  const term = words.length ? words.join(" ") : null;
-  const byDate = await pf.search(term, { filters: pfFilters, sort: { date: "desc" } });
+  const byDate = await pf.search(words.length ? words.join(" ") : null, { filters: pfFilters, sort: { date: "desc" } });
   const byId = new Map(byDate.results.map((r) => [r.id, r]));
   let ids = byDate.results.map((r) => r.id);
   let filterCounts = byDate.filters;
-  if (words.length && sort !== "date") {
-    const dateRank = new Map(ids.map((id, i) => [id, i]));
-    const byScore = await pf.search(term, { filters: pfFilters });
-    const score = new Map(byScore.results.map((r) => [r.id, r.score]));
-    ids = [...ids].sort((a, b) => score.get(b) - score.get(a) || dateRank.get(a) - dateRank.get(b));
-  }
-  const checked = terms.filter((t) => t.verify);
-  if (checked.length && ids.length) {
-    const positions = new Map();
-    await Promise.all([...new Set(checked.flatMap((t) => t.words.map((w) => w.word)))].map(async (w) => {
-      positions.set(w, await positionsOf(pf, w, pfFilters));
-    }));
-    const kept = ids.filter((id) => checked.every((t) => termAt(t.words, positions, id)));
-    if (kept.length !== ids.length) {
-      filterCounts = await exactCounts(pf, kept, filterCounts);
-      ids = kept;
+  if (!words.length || !ids.length) return { terms, t2s, ids, byId, filterCounts };
+  const positions = new Map();
+  const needed = new Set(terms.flatMap((t) => t.words.map((w) => w.word)));
+  if (sort !== "date") needed.add(BODY);
+  await Promise.all([...needed].map(async (w) => positions.set(w, await positionsOf(pf, w, pfFilters))));
+  const rank = new Map();
+  const kept = [];
+  for (const id of ids) {
+    const bodyAt = positions.get(BODY)?.get(id);
+    const body = bodyAt && bodyAt.size ? Math.min(...bodyAt) : Infinity;
+    let inTitle = 0, occurrences = 0, ok = true;
+    for (const t of terms) {
+      const starts = termStarts(t.words, positions, id);
+      if (!starts.length) { ok = false; break; }
+      occurrences += starts.length;
+      if (starts.some((at) => at < body)) inTitle += 1;
     }
+    if (!ok) continue;
+    kept.push(id);
+    rank.set(id, [inTitle, occurrences]);
+  }
+  if (kept.length !== ids.length) filterCounts = await exactCounts(pf, kept, filterCounts);
+  ids = kept; // newest first
+  if (sort !== "date") {
+    const dateRank = new Map(ids.map((id, i) => [id, i]));
+    ids.sort((x, y) => rank.get(y)[0] - rank.get(x)[0] || rank.get(y)[1] - rank.get(x)[1] || dateRank.get(x) - dateRank.get(y));
   }
   return { terms, t2s, ids, byId, filterCounts };
 }
@@ -280,6 +293,7 @@ function indexedText(content) {
   let text = "";
   for (const word of (content || "").split(/\s+/)) {
     if (word === MARK + "chars") break; // the list of the document's characters (search.py) ends the text
+    if (word === BODY) { text += " "; continue; }
     const mark = /^\u01c0([0-9a-f]{5})(.*)$/u.exec(word);       // a mark word, maybe with Pagefind's "."
     const last = /^(.)\u01c0(.*)$/u.exec(word);                  // a run's last character
     if (mark) text += String.fromCodePoint(parseInt(mark[1], 16)) + mark[2];
