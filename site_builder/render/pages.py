@@ -86,7 +86,7 @@ def region_pages(site: Site, listings: Listings, series: dict | None = None) -> 
     pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), context={
         "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
     for node in listings.regions.values():
-        crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)]
+        crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)[:-1]]
         children = [listings.regions[k] for k in node.children]
         pages += _paginated(site, Urls.region(node.key), "region.html", node.name, f"region {node.key}",
                             tuple(crumbs), node.documents, {"node": node, "children": children,
