@@ -254,7 +254,7 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
     if not isinstance(title, str) or not title.strip():
         bad("front matter: 'title' is required and must be text")
     doc_type = meta.get("doc_type")
-    if doc_type not in DOC_TYPES:
+    if not isinstance(doc_type, str) or doc_type not in DOC_TYPES:
         bad(f"front matter: 'doc_type' must be one of {', '.join(DOC_TYPES)}, not {doc_type!r}")
     year = meta.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100):
