@@ -81,6 +81,13 @@ def mark_word(char: str) -> str:
     return f"{MARK}{ord(char):05x}"
 
 
+def joint_word(mark: str, char: str) -> str:
+    """The word after a mark that is followed by a run: mark and the run's first character ('〕8' →
+    'ǀǀ030158'), so that a query ending in one character after punctuation ('〔2018〕8') is matched exactly:
+    the character starts a run there, whether the run ends ('8ǀ') or goes on ('88')."""
+    return f"{MARK}{MARK}{ord(mark):05x}{char}"
+
+
 SPACE = mark_word(" ")  # any run of spaces and line breaks: a query never matches across one
 
 
@@ -90,11 +97,14 @@ def marks(between: str) -> list[str]:
 
 def index_text(text: str) -> str:
     """A document's text as index words: runs become pairs, every other character (a run of spaces and line
-    breaks counting as one) a mark word."""
+    breaks counting as one) a mark word, followed by a joint word where a run follows."""
     out, pos = [], 0
     text = normalise(text)
     for m in WORD.finditer(text):
-        out.extend(marks(text[pos:m.start()]))
+        between = text[pos:m.start()]
+        out.extend(marks(between))
+        if between and not between[-1].isspace():
+            out.append(joint_word(between[-1], m.group()[0]))
         out.extend(pairs(m.group()))
         pos = m.end()
     out.extend(marks(text[pos:]))

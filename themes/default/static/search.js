@@ -107,12 +107,12 @@ function markWord(char) {
 }
 
 // A term as the index words it is made of, exactly as search.py's index_text() writes them: runs of
-// letters/digits become their pairs and their last character (marked), every other character a mark word.
-// "〔2018〕88号" → ǀ03014 20 01 18 8ǀ ǀ03015 88 8号 号ǀ. Returns the words Pagefind is asked for, each with
-// its offset and whether its position is checked: a run's last character is implied by the pair before
-// it and not asked for, nor is every second pair of a long run; a one-character run is asked for as the marked character — which only ends a run in
-// the text, so at the very end of a term after punctuation ("〔2018〕8", where the text may go on "88号")
-// it is asked for (the document has the character) but its position is not checked.
+// letters/digits become their pairs and their last character (marked), every other character a mark word,
+// followed by a joint word (mark + next character) where a run follows.
+// "〔2018〕88号" → ǀ03014 ǀǀ030142 20 01 18 8ǀ ǀ03015 ǀǀ030158 88 8号 号ǀ. Returns the words Pagefind is
+// asked for, each with its offset in the term; a document says the term where they all stand at their
+// offsets. A run's last character is implied by the pair before it and not asked for, nor is every
+// second pair of a long run.
 function termWords(term) {
   const words = [];
   let pos = 0;
@@ -120,24 +120,28 @@ function termWords(term) {
     for (const part of text.match(/\s+|\S/gu) || []) words.push({ word: /\s/.test(part) ? markWord(" ") : markWord(part), kind: "mark" });
   };
   for (const match of term.matchAll(WORD)) {
-    marks(term.slice(pos, match.index));
+    const between = term.slice(pos, match.index);
+    marks(between);
     const run = Array.from(match[0]);
+    const joint = between && !/\s$/u.test(between);
+    if (joint) words.push({ word: MARK + markWord(Array.from(between).pop()) + run[0], kind: "joint" });
     // every other pair, and the last: with their positions checked, they still pin down the whole run
     // (between two pairs two positions apart the text can only hold the pair joining them), at about half
     // the index data to download for a long term
     for (let i = 0; i + 1 < run.length; i++) {
       words.push({ word: run[i] + run[i + 1], kind: i % 2 === 0 || i + 2 === run.length ? "pair" : "between" });
     }
-    words.push({ word: run[run.length - 1] + MARK, kind: run.length === 1 ? "char" : "last" });
+    // the last character: implied by the pair before it; alone, it is the marked character, which ends a
+    // run — unless it ends the term after punctuation ("〔2018〕8", the text may go on "88号"): the joint
+    // word has it then
+    const atEnd = match.index + match[0].length === term.length;
+    words.push({ word: run[run.length - 1] + MARK, kind: run.length === 1 && !(joint && atEnd) ? "char" : "last" });
     pos = match.index + match[0].length;
   }
   marks(term.slice(pos));
-  const tail = words.length > 1 && words[words.length - 1].kind === "char";
   const searched = [];
   words.forEach((w, offset) => {
-    if (w.kind !== "last" && w.kind !== "between") {
-      searched.push({ word: w.word, offset, check: !(tail && offset === words.length - 1) });
-    }
+    if (w.kind !== "last" && w.kind !== "between") searched.push({ word: w.word, offset });
   });
   return searched;
 }
@@ -150,8 +154,7 @@ function parseQuery(query, t2s) {
     const text = normalise(raw, t2s);
     if (!text) continue;
     const words = termWords(text);
-    const checked = words.filter((w) => w.check);
-    terms.push({ text, words: checked, search: words.map((w) => w.word) });
+    terms.push({ text, words, search: words.map((w) => w.word) });
   }
   return terms;
 }
@@ -294,6 +297,7 @@ function indexedText(content) {
   for (const word of (content || "").split(/\s+/)) {
     if (word === MARK + "chars") break; // the list of the document's characters (search.py) ends the text
     if (word === BODY) { text += " "; continue; }
+    if (word.startsWith(MARK + MARK)) continue; // a joint word repeats what the words around it say
     const mark = /^\u01c0([0-9a-f]{5})(.*)$/u.exec(word);       // a mark word, maybe with Pagefind's "."
     const last = /^(.)\u01c0(.*)$/u.exec(word);                  // a run's last character
     if (mark) text += String.fromCodePoint(parseInt(mark[1], 16)) + mark[2];
