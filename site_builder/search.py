@@ -164,22 +164,25 @@ PARTS_FILE = "pagefind/site-search/parts.json"
 OUTPUTS = ("pagefind",)  # all that build_search_index writes under out_dir
 
 
-def build_search_index(site: Site, out_dir: Path, parts: int | None = None) -> dict:
+def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1) -> dict:
     """Write the Pagefind index to out_dir/pagefind, plus the character map and the page table for search.js.
 
     A large archive is indexed in `parts` (default: one per PART_SIZE documents), newest documents first, each
     a Pagefind bundle of its own that search.js merges at query time; since Pagefind lists the results of
-    merged indexes one index after the other, date order across parts is kept by splitting on date."""
+    merged indexes one index after the other, date order across parts is kept by splitting on date.
+    With `jobs` > 1 that many parts are indexed at once, each in a forked process (memory: one part each)."""
     docs = sorted(site.documents, key=lambda d: (date_key(d), d.url), reverse=True)
     if any(not d.url.startswith("/") for d in docs) or len({d.url for d in docs}) != len(docs):
         raise ValueError("search index: every document needs its own URL (site_builder.build.load sets them)")
     count = parts or max(1, -(-len(docs) // PART_SIZE))
     size = -(-len(docs) // count) if docs else 0
-    bundles = []
-    for n in range(count):
-        target = out_dir / "pagefind" if n == 0 else out_dir / PARTS_DIR / str(n)
-        _run(_index, docs[n * size:(n + 1) * size], target)
-        bundles.append(target)
+    bundles = [out_dir / "pagefind" if n == 0 else out_dir / PARTS_DIR / str(n) for n in range(count)]
+    slices = [docs[n * size:(n + 1) * size] for n in range(count)]
+    if jobs > 1 and count > 1:
+        _index_in_workers(slices, bundles, jobs)
+    else:
+        for part, target in zip(slices, bundles):
+            _run(_index, part, target)
     folder = out_dir / T2S_DIR
     folder.mkdir(parents=True, exist_ok=True)
     shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
@@ -196,6 +199,27 @@ def build_search_index(site: Site, out_dir: Path, parts: int | None = None) -> d
     files = [p for p in (out_dir / "pagefind").rglob("*") if p.is_file()]
     return {"records": len(site.documents), "parts": count, "files": len(files),
             "bytes": sum(p.stat().st_size for p in files)}
+
+
+_PARTS = None  # (slices, targets) for forked part indexers: inherited, not pickled
+
+
+def _index_in_workers(slices: list, targets: list[Path], jobs: int) -> None:
+    """Index the parts `jobs` at a time, each in a fresh forked process that exits after its part."""
+    global _PARTS
+    import multiprocessing
+
+    _PARTS = (slices, targets)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(slices)), maxtasksperchild=1) as pool:
+            pool.map(_index_part, range(len(slices)), chunksize=1)
+    finally:
+        _PARTS = None
+
+
+def _index_part(n: int) -> None:
+    slices, targets = _PARTS
+    _run(_index, slices[n], targets[n])
 
 
 def _run(function, *args) -> None:
