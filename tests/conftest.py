@@ -55,9 +55,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_folder(folder: Path, prefix: str = "/", headers: dict | None = None):
-    """Serve `folder` on 127.0.0.1 under URL prefix `prefix` (with extra response `headers`);
-    returns (server, base URL)."""
+def serve_folder(folder: Path, prefix: str = "/", headers=None):
+    """Serve `folder` on 127.0.0.1 under URL prefix `prefix` (with extra response `headers`: a dict, or a
+    function of the path below the prefix, "/docs/x/", that returns one); returns (server, base URL)."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
 
     class Handler(_QuietHandler):
@@ -69,7 +69,9 @@ def serve_folder(folder: Path, prefix: str = "/", headers: dict | None = None):
             return super().translate_path(path)
 
         def end_headers(self):
-            for name, value in (headers or {}).items():
+            site_path = "/" + self.path.split("?")[0][len(prefix):] if self.path.startswith(prefix) else self.path
+            extra = headers(site_path) if callable(headers) else headers
+            for name, value in (extra or {}).items():
                 self.send_header(name, value)
             super().end_headers()
 
