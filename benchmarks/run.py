@@ -129,12 +129,15 @@ def wipe(*paths: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+SCENARIOS = ("cold", "no change", "one edit")
+
+
 def run_ours(root: Path, search: bool, results: list, size: str) -> None:
     tool = "ours-search" if search else "ours"
     cmd = [sys.executable, "-m", "site_builder", "build", "--root", str(root)] + ([] if search else ["--no-search"])
     wipe(root / "public", root / ".site-builder-cache", root / ".public.staging", root / ".public.old")
     victim = sorted((root / "content").iterdir())[SIZES[size] // 2]
-    for scenario in ("cold", "no change", "one edit"):
+    for scenario in SCENARIOS:
         original = edit(victim, "title:") if scenario == "one edit" else None
         try:
             results.append({"size": size, "tool": tool, "scenario": scenario, **measure(cmd)})
@@ -152,7 +155,7 @@ def run_hugo(root: Path, results: list, size: str) -> None:
     wipe(site / "public", site / "resources")
     victim = sorted((site / "content" / "docs").glob("[!_]*.md"))[SIZES[size] // 2]
     cmd = [hugo_binary(), "--quiet", "--source", str(site)]
-    for scenario in ("cold", "no change", "one edit"):
+    for scenario in SCENARIOS:
         original = edit(victim, '"title":') if scenario == "one edit" else None
         try:
             results.append({"size": size, "tool": "hugo", "scenario": scenario, **measure(cmd)})
@@ -190,12 +193,15 @@ def table(results: list) -> str:
 
 
 def main() -> None:
+    global SCENARIOS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1k,10k", help="comma-separated: 1k, 10k, 100k")
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated: {', '.join(TOOLS)}")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated: cold, no change, one edit")
     parser.add_argument("--log", type=Path, default=HERE / "results.jsonl")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
+    SCENARIOS = tuple(s for s in SCENARIOS if s in args.scenarios.split(","))
     results: list = []
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     machine = {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
