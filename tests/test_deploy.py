@@ -302,6 +302,22 @@ def test_every_file_has_exactly_one_cache_rule(two_builds):
         assert any(PAGEFIND_HASHED.search(p) for p in site_paths(public)), "no Pagefind chunk found"
 
 
+def test_search_index_in_parts_has_one_cache_rule_per_file(two_builds, tmp_path):
+    """A large archive's index comes in parts (pagefind/parts/<n>/): their files are cached by the same rules."""
+    from site_builder.build import load
+    from site_builder.config import load_config
+    from site_builder.search import build_search_index
+
+    root = two_builds[0].parent
+    assert build_search_index(load(load_config(root)), tmp_path, parts=3)["parts"] == 3
+    paths = site_paths(tmp_path)
+    assert any(p.startswith("/pagefind/parts/2/") and p.endswith(".pf_meta") for p in paths)
+    for path in paths:
+        rules = cache_rules(path)
+        hashed = bool(PAGEFIND_HASHED.search(path))
+        assert rules == [LONG if hashed else SHORT], (path, rules)
+
+
 def test_immutable_urls_never_change_their_bytes(two_builds):
     """A URL cached as immutable must keep its bytes in every later build; changed content gets new names."""
     first, second = (site_paths(p) for p in two_builds)
