@@ -27,25 +27,34 @@ SEARCH_OUTPUTS = ("pagefind", "search/t2s.json")   # written by the search index
 SITE_WIDE_TEMPLATES = {"home.html", "search.html", "data.html", "stats.html", "404.html"}
 
 
-def _feed(h, obj) -> None:
-    """Feed a stable description of a page context into a hash."""
+def _feed(h, obj, memo: dict) -> None:
+    """Feed a stable description of a page context into a hash. Immutable parts shared by many pages
+    (documents, region nodes, terms, tuples of documents) are digested once per build, via `memo`."""
     if isinstance(obj, Document):
         h.update(b"D" + obj.url.encode() + b"\0" + obj.content_hash.encode())
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        h.update(b"C" + type(obj).__name__.encode())
-        for f in dataclasses.fields(obj):
-            if f.name in ("config", "env"):
-                continue
-            _feed(h, getattr(obj, f.name))
+    elif isinstance(obj, tuple) or type(obj) in _FIELDS or _is_dataclass_instance(obj):
+        cached = memo.get(id(obj))
+        if cached is None:
+            inner = hashlib.sha256()
+            if isinstance(obj, tuple):
+                inner.update(b"T%d" % len(obj))
+                for item in obj:
+                    _feed(inner, item, memo)
+            else:
+                inner.update(b"C" + type(obj).__name__.encode())
+                for name in _FIELDS[type(obj)]:
+                    _feed(inner, getattr(obj, name), memo)
+            cached = memo[id(obj)] = (inner.digest(), obj)   # obj kept alive so its id stays unique
+        h.update(cached[0])
     elif isinstance(obj, dict):
         h.update(b"M")
         for key in sorted(obj, key=repr):
-            _feed(h, key)
-            _feed(h, obj[key])
-    elif isinstance(obj, (list, tuple)):
+            _feed(h, key, memo)
+            _feed(h, obj[key], memo)
+    elif isinstance(obj, list):
         h.update(b"L%d" % len(obj))
         for item in obj:
-            _feed(h, item)
+            _feed(h, item, memo)
     elif callable(obj):
         h.update(b"F" + getattr(obj, "__qualname__", repr(obj)).encode())
     else:
@@ -53,10 +62,21 @@ def _feed(h, obj) -> None:
     h.update(b";")
 
 
-def digest(*parts) -> str:
+_FIELDS: dict[type, tuple[str, ...]] = {}   # dataclass type → the fields that describe its instances
+
+
+def _is_dataclass_instance(obj) -> bool:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj) if f.name not in ("config", "env"))
+        return True
+    return False
+
+
+def digest(*parts, memo: dict | None = None) -> str:
     h = hashlib.sha256()
+    memo = {} if memo is None else memo
     for part in parts:
-        _feed(h, part)
+        _feed(h, part, memo)
     return h.hexdigest()
 
 
@@ -94,9 +114,10 @@ class IncrementalBuilder:
         files: dict[str, bytes] = {}
         pages: dict[str, tuple[str, bytes]] = {}
         rendered = 0
+        memo: dict = {}
         for page in plan.pages:
             out = Urls.output_file(page.route)
-            key = digest(theme, page, everything if page.template in SITE_WIDE_TEMPLATES else None)
+            key = digest(theme, page, everything if page.template in SITE_WIDE_TEMPLATES else None, memo=memo)
             cached = self.pages.get(out)
             if cached and cached[0] == key:
                 data = cached[1]
