@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from site_builder.errors import Problem, SiteError
 
@@ -72,6 +72,9 @@ def normalise_base_url(value: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"base_url must not have a query or fragment: {value!r}")
     path = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
+    # percent-encoded ("/政务 档案/" → "/%E6%94%BF%E5%8A%A1%20…/"): a valid URL in the sitemap and feed, and the
+    # form in which browsers request it (the dev server compares request paths with it); "%xx" is kept as given
+    path = quote(path, safe="/%!$&'()*+,;=:@~")
     return f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme else path
 
 
