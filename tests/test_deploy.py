@@ -10,7 +10,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 import yaml
@@ -258,6 +258,19 @@ def test_absolute_base_url_in_canonical_sitemap_and_feed(tmp_path):
     assert f"Sitemap: {prefix}sitemap.xml" in (public / "robots.txt").read_text(encoding="utf-8")
 
 
+def test_base_url_that_needs_percent_encoding(tmp_path):
+    """A base path with spaces or Chinese is written percent-encoded: valid sitemap and feed URLs, and links
+    in the form browsers request them."""
+    root = make_site(tmp_path / "site")
+    public = build(root, "--no-search", "--base-url", "https://example.org/政务 档案")
+    prefix = "https://example.org/%E6%94%BF%E5%8A%A1%20%E6%A1%A3%E6%A1%88/"
+    locs = re.findall(r"<loc>(.*?)</loc>", (public / "sitemap.xml").read_text(encoding="utf-8"))
+    assert locs and all(loc.startswith(prefix) and " " not in loc for loc in locs)
+    page = soup(public / "docs/qianshan-2019/index.html")
+    assert page.find("link", rel="canonical")["href"] == prefix + "docs/qianshan-2019/"
+    assert page.select_one("a.site-title")["href"] == urlsplit(prefix).path
+
+
 # --- caching ------------------------------------------------------------------------------------------------
 
 def site_paths(public: Path) -> dict[str, Path]:
@@ -373,11 +386,12 @@ def poll(page, script: str, tries: int = 200):
     raise AssertionError(f"timed out waiting for {script}")
 
 
-@pytest.fixture(scope="module", params=["/", "/archive/"])
+@pytest.fixture(scope="module", params=["/", "/archive/", "/政务 档案/"])
 def served_site(request, tmp_path_factory) -> tuple[Path, str]:
-    """The fixture site built for the root of its host (as netlify.toml builds it) and for /archive/."""
+    """The fixture site built for the root of its host (as netlify.toml builds it), for /archive/, and for a
+    path that needs percent-encoding; with the base path as browsers request it."""
     root = make_site(tmp_path_factory.mktemp("served") / "site", page_size=3)
-    return build(root, "--base-url", request.param), request.param
+    return build(root, "--base-url", request.param), quote(request.param)
 
 
 def test_search_works_with_the_netlify_headers_in_chromium(served_site, browser):
@@ -408,13 +422,13 @@ def test_search_works_with_the_netlify_headers_in_chromium(served_site, browser)
         console.clear()
         poll(page, "() => document.querySelector('#search-status')?.dataset.count === '2'")
         hrefs = page.eval_on_selector_all("#search-results a.doc-title", "links => links.map(a => a.getAttribute('href'))")
-        assert len(hrefs) == 2 and all(h.startswith(prefix + "docs/") and resolve(public, h, prefix) for h in hrefs)
+        assert len(hrefs) == 2 and all(h.startswith(prefix + "docs/") and resolve(public, h, unquote(prefix)) for h in hrefs)
 
         results = page.evaluate("() => window.siteSearch('政府')")
         titled = {fm.split("\n")[0].removeprefix("title: ") for fm, _ in DOCS.values()}
         assert {t for t in titled if "政府" in t} <= {r["title"] for r in results}
         for result in results:
-            assert result["url"].startswith(prefix + "docs/") and resolve(public, result["url"], prefix), result
+            assert result["url"].startswith(prefix + "docs/") and resolve(public, result["url"], unquote(prefix)), result
         assert {r["title"] for r in page.evaluate("() => window.siteSearch('潜山')")} == {
             "潜山市2019年政府信息公开年度报告", "潜山市2020年政府信息公开年度报告"}
 
