@@ -8,8 +8,9 @@ pyproject.toml). Scenarios: cold (no public/, no cache), no change (immediately 
 document's title and body changed, then rebuilt; the file is restored afterwards). Every run is measured as a
 process tree: wall time, CPU time (user+sys of the process and every child it waited for, from wait4), peak
 memory as the largest sum of RSS over the tree (sampled every 50 ms; forked workers share pages, so this
-over-counts them) and the same with PSS (shared pages divided among their users). Results are appended to
-benchmarks/results.jsonl and printed as a Markdown table.
+over-counts them) and the same with PSS (shared pages divided among their users; sampled every 0.5 s).
+site_builder runs from a copy of the code taken at the start. Results are appended to benchmarks/results.jsonl
+and printed as a Markdown table.
 """
 
 from __future__ import annotations
@@ -60,21 +61,30 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) ->
     done = threading.Event()
 
     def sample() -> None:
+        """RSS every 50 ms (cheap); PSS every 0.5 s (reading smaps of a large process costs CPU)."""
         root = psutil.Process(proc.pid)
+        tick = 0
         while not done.is_set():
             rss = pss = 0
+            with_pss = tick % 10 == 0
             try:
                 procs = [root, *root.children(recursive=True)]
             except psutil.Error:
                 break
             for p in procs:
                 try:
-                    info = p.memory_full_info()
+                    if with_pss:
+                        info = p.memory_full_info()
+                        pss += getattr(info, "pss", info.rss)
+                    else:
+                        info = p.memory_info()
                     rss += info.rss
-                    pss += getattr(info, "pss", info.rss)
                 except psutil.Error:
                     pass
-            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            peak["rss"] = max(peak["rss"], rss)
+            if with_pss:
+                peak["pss"] = max(peak["pss"], pss)
+            tick += 1
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -124,12 +134,38 @@ def edit(path: Path, title_line_prefix: str) -> bytes:
     return original
 
 
+LOG: dict = {}   # "path" and "head" (date, machine) of the results log
+
+
+def report(result: dict) -> None:
+    """Print a result and append it to the log at once: a long run keeps what it measured if stopped."""
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    with LOG["path"].open("a", encoding="utf-8") as f:
+        f.write(json.dumps({**LOG["head"], **result}, ensure_ascii=False) + "\n")
+
+
 def wipe(*paths: Path) -> None:
     for p in paths:
         shutil.rmtree(p, ignore_errors=True)
 
 
 SCENARIOS = ("cold", "no change", "one edit")
+
+
+CODE_ENV: dict = {}   # PYTHONPATH of the code snapshot under test (see snapshot())
+
+
+def snapshot() -> dict:
+    """Copy site_builder and the themes to a temporary folder and run that copy: other people editing the
+    working tree during a long run must not change the code under test (that alone would make a "no change"
+    rebuild a full one, since the code is one of the inputs)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="site-builder-bench-"))
+    repo = HERE.parent
+    shutil.copytree(repo / "site_builder", folder / "site_builder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(repo / "themes", folder / "themes")
+    return {"PYTHONPATH": str(folder)}
 
 
 def run_ours(root: Path, search: bool, results: list, size: str) -> None:
@@ -140,11 +176,11 @@ def run_ours(root: Path, search: bool, results: list, size: str) -> None:
     for scenario in SCENARIOS:
         original = edit(victim, "title:") if scenario == "one edit" else None
         try:
-            results.append({"size": size, "tool": tool, "scenario": scenario, **measure(cmd)})
+            results.append({"size": size, "tool": tool, "scenario": scenario, **measure(cmd, env=CODE_ENV)})
         finally:
             if original is not None:
                 victim.write_bytes(original)
-        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+        report(results[-1])
 
 
 def run_hugo(root: Path, results: list, size: str) -> None:
@@ -162,7 +198,7 @@ def run_hugo(root: Path, results: list, size: str) -> None:
         finally:
             if original is not None:
                 victim.write_bytes(original)
-        print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+        report(results[-1])
 
 
 def run_pagefind(root: Path, results: list, size: str) -> None:
@@ -174,12 +210,12 @@ def run_pagefind(root: Path, results: list, size: str) -> None:
     site = root / "public"
     if not (site / "docs").is_dir():
         subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--no-search", "--quiet"],
-                       check=True)
+                       check=True, env={**os.environ, **CODE_ENV})
     out = HERE / f"out-pagefind-{size}"
     wipe(out)
     cmd = [binary, "--site", str(site), "--output-path", str(out), "--glob", "docs/**/*.html"]
     results.append({"size": size, "tool": "pagefind", "scenario": "cold", **measure(cmd)})
-    print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+    report(results[-1])
     wipe(out)
 
 
@@ -202,10 +238,12 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     SCENARIOS = tuple(s for s in SCENARIOS if s in args.scenarios.split(","))
+    CODE_ENV.update(snapshot())
     results: list = []
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     machine = {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
                "python": platform.python_version(), "load_before": os.getloadavg()}
+    LOG.update(path=args.log, head={"measured": stamp, **machine})
     for size in args.sizes.split(","):
         root = corpus(size)
         for tool in args.tools.split(","):
@@ -213,9 +251,6 @@ def main() -> None:
              "ours-search": lambda: run_ours(root, True, results, size),
              "hugo": lambda: run_hugo(root, results, size),
              "pagefind": lambda: run_pagefind(root, results, size)}[tool]()
-    with args.log.open("a", encoding="utf-8") as f:
-        for r in results:
-            f.write(json.dumps({"measured": stamp, **machine, **r}, ensure_ascii=False) + "\n")
     print(f"\nmeasured {stamp} on {machine}\n")
     print(table(results))
 

@@ -72,7 +72,6 @@ def write_site(site: Site, listings: Listings, urls: Urls, stage, jobs: int | No
     plan = plan_render(site, listings, urls)
     total = len(plan.pages)
     workers = worker_count(jobs)
-    others = site_files(site, plan, urls)
     if workers <= 1 or total < PARALLEL_PAGES:
         _WORK = (plan, site, stage)
         try:
@@ -82,6 +81,7 @@ def write_site(site: Site, listings: Listings, urls: Urls, stage, jobs: int | No
                     progress(min(start + PAGE_CHUNK, total), total)
         finally:
             _WORK = None
+        others = site_files(site, plan, urls)
         stage.write_files(others)
         return plan, total + len(others)
     import gc
@@ -94,7 +94,8 @@ def write_site(site: Site, listings: Listings, urls: Urls, stage, jobs: int | No
     try:
         chunks = [(start, min(start + PAGE_CHUNK, total)) for start in range(0, total, PAGE_CHUNK)]
         results = pool.imap_unordered(_render_chunk, chunks)
-        stage.write_files(others)   # while the workers render
+        others = site_files(site, plan, urls)   # while the workers render
+        stage.write_files(others)
         done = 0
         for outcome in results:
             _raise(outcome)
