@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import multiprocessing
 import os
 import pickle
@@ -186,7 +187,20 @@ def load_file(path: Path, root: Path) -> Document | list[Problem]:
     meta, body, body_line, problem = split_front_matter(text, rel)
     if problem:
         return [problem]
-    return parse_document(meta, body, path=path, rel=rel, digest=hashlib.sha256(raw).hexdigest())
+    return parse_document(meta, body, path=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(),
+                          lines=_key_lines(text))
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level front-matter key ('year: abc' → its line), for problems about a field."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n")[1:], 2):
+        if re.match(r"^---[ \t]*$", line):
+            break
+        m = re.match(r"^['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?[ \t]*:", line)
+        if m:
+            lines.setdefault(m.group(1), number)
+    return lines
 
 
 def split_front_matter(text: str, rel: str) -> tuple[dict, str, int, Problem | None]:
@@ -243,12 +257,21 @@ _FastLoader.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_impli
 _FastLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
-def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, digest: str) -> Document | list[Problem]:
-    """Validate the front matter field by field; return the Document or every problem found."""
+def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, digest: str,
+                   lines: dict[str, int] | None = None) -> Document | list[Problem]:
+    """Validate the front matter field by field; return the Document or every problem found.
+
+    `lines` (top-level key → line in the file) puts the line of the field into its problem."""
     problems: list[Problem] = []
 
     def bad(message: str) -> None:
-        problems.append(Problem(rel, message))
+        key = re.match(r"front matter: '?([A-Za-z_][A-Za-z0-9_]*)", message)
+        problems.append(Problem(rel, message, (lines or {}).get(key.group(1)) if key else None))
+
+    plain = _plain_data_problem(meta)
+    if plain:   # YAML tags, aliases or keys that no consumer (JSON, CSV, templates) can take
+        bad(f"front matter: {plain}")
+        return problems
 
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -270,11 +293,16 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
             bad("front matter: 'stats' must be a mapping or null")
         else:
             for key, value in stats.items():
-                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                if not _number_or_null(value):
                     bad(f"front matter: stats.{key} must be a number or null, not {value!r}")
     for key, kind in (("tables", dict), ("source", dict), ("repairs", list), ("warnings", list)):
         if meta.get(key) is not None and not isinstance(meta.get(key), kind):
             bad(f"front matter: '{key}' must be a {'mapping' if kind is dict else 'list'}")
+    if isinstance(meta.get("tables"), dict):
+        for table_id, table in meta["tables"].items():
+            problem = _table_problem(table)
+            if problem:
+                bad(f"front matter: tables.{table_id}{problem}")
     for key in ("issuing_body", "doc_number"):
         if meta.get(key) is not None and not isinstance(meta.get(key), str):
             bad(f"front matter: '{key}' must be text or null, not {meta.get(key)!r}")
@@ -294,6 +322,61 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
         warnings=tuple(str(w) for w in meta.get("warnings") or ()), front_matter=meta,
         body_html=body_html, text=f"{title.strip()}\n{text}", content_hash=digest,
     )
+
+
+MAX_FRONT_MATTER_VALUES = 100_000   # a real document has a few hundred; YAML aliases can multiply a few lines
+
+
+def _plain_data_problem(meta: dict) -> str | None:
+    """Front matter must be plain data: text keys; text, numbers, booleans, null, lists and mappings; no
+    value shared or repeated through YAML aliases beyond reason (a "billion laughs" file), no cycles."""
+    budget = MAX_FRONT_MATTER_VALUES
+    stack: list[tuple[Any, str, int]] = [(meta, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > 50:
+            return "too many or too deeply nested values (YAML aliases?); refused"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return f"{where or 'keys'}: keys must be text, not {key!r}"
+                stack.append((item, f"{where}.{key}" if where else key, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f"{where} must be a finite number, not {value!r}"
+        elif value is not None and not isinstance(value, (str, int, float, bool, dt.date)):
+            return f"{where} must be text, a number, a list or a mapping, not {type(value).__name__}"
+    return None
+
+
+def _number_or_null(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _table_problem(table: Any) -> str | None:
+    """A rebuilt statistics table: {status: text, rows: {row id: {column id: number or null}}, checks_failed: [...]}."""
+    if not isinstance(table, dict):
+        return " must be a mapping with status and rows"
+    if table.get("status") is not None and not isinstance(table["status"], str):
+        return f".status must be text, not {table['status']!r}"
+    if table.get("checks_failed") is not None and not isinstance(table["checks_failed"], list):
+        return ".checks_failed must be a list"
+    rows = table.get("rows")
+    if rows is None:
+        return None
+    if not isinstance(rows, dict):
+        return ".rows must be a mapping of row ids to cells"
+    for row_id, cells in rows.items():
+        if cells is None:
+            continue
+        if not isinstance(cells, dict):
+            return f".rows.{row_id} must be a mapping of column ids to numbers"
+        for col_id, value in cells.items():
+            if not _number_or_null(value):
+                return f".rows.{row_id}.{col_id} must be a number or null, not {value!r}"
+    return None
 
 
 def _parse_date(value: Any, bad) -> dt.date | None:
