@@ -17,7 +17,7 @@ __all__ = ["run_ingest", "collect_inputs"]
 
 
 def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]:
-    """Files to ingest (folders searched recursively for documents), and the number of missing inputs."""
+    """Files to ingest (folders searched recursively for documents), and the number of missing or refused inputs."""
     files: list[Path] = []
     missing = 0
     for inp in inputs:
@@ -28,7 +28,13 @@ def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]
                  and not any(part.startswith(".") for part in q.relative_to(p).parts)),
                 key=lambda q: q.as_posix(),
             )
-            files.extend(found)
+            inside = p.resolve()
+            for q in found:   # a link in a folder of raw files must not publish a file from elsewhere
+                if q.resolve().is_relative_to(inside):
+                    files.append(q)
+                else:
+                    stderr.write(f"{q}: symbolic link points outside {p}; refused\n")
+                    missing += 1
         elif p.is_file():
             if p.suffix.lower() in DOC_SUFFIXES:
                 files.append(p)
