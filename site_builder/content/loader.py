@@ -126,7 +126,11 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
             documents.append(result)
         else:
             problems.extend(result)
-    if problems:
+    if problems:   # two documents that want one URL, too: every problem at once, not after the others are fixed
+        from site_builder.urls import Urls, find_collisions
+        claims = [(Urls.output_file(Urls.document(d.slug)), d.rel_path) for d in documents]
+        problems.extend(Problem(srcs[0], f"wants the same output file {out} as {', '.join(srcs[1:])}")
+                        for out, srcs in find_collisions(claims))
         raise SiteError(problems)
     documents.sort(key=lambda d: d.sort_key)
     return Site(config=config, documents=tuple(documents))
