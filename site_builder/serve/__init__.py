@@ -136,12 +136,12 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
             return 1
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     watcher = Watcher(config, poll=poll)
-    rebuild("built")
-    if server:
-        print(f"serving http://127.0.0.1:{server.server_address[1]}{config.base_path}  (Ctrl-C to stop)", flush=True)
-    else:
-        print("watching for changes (Ctrl-C to stop)", flush=True)
-    try:
+    try:  # from here on, Ctrl-C at any moment ends in the same clean shutdown
+        rebuild("built")
+        if server:
+            print(f"serving http://127.0.0.1:{server.server_address[1]}{config.base_path}  (Ctrl-C to stop)", flush=True)
+        else:
+            print("watching for changes (Ctrl-C to stop)", flush=True)
         while True:
             batch = watcher.next_batch(timeout=0.25)
             if indexer:
