@@ -283,11 +283,50 @@ def place(values: list[Token], cells: list[Token], width: int, colspans=None) ->
     return chosen
 
 
+def _grid(tokens: list[Token], reads: dict[str, RowRead], width: int):
+    """Markdown tables from HTML keep every grid cell: learn where the values sit, counted from the line's end,
+    from the rows whose values are all there; (offsets, cell map, cells per line) or None."""
+    ncells: dict[int, int] = {}
+    at: dict[tuple[int, int], Token] = {}
+    for t in tokens[min((r.label for r in reads.values()), default=0):]:
+        if t.pipe:
+            ncells[t.line] = max(ncells.get(t.line, 0), t.cell + 1)
+            at.setdefault((t.line, t.cell), t)
+    seen = set()
+    for r in reads.values():
+        line = tokens[r.label].line
+        if len(r.values) == width and all(v.pipe and v.line == line for v in r.values):
+            seen.add(tuple(ncells[line] - v.cell for v in r.values))
+    if len(seen) != 1:
+        return None
+    return next(iter(seen)), at, ncells
+
+
+def _by_grid(tokens: list[Token], r: RowRead, grid) -> list[Token] | None:
+    offsets, at, ncells = grid
+    label = tokens[r.label_end - 1]
+    if not label.pipe:
+        return None
+    n = ncells.get(label.line, 0)
+    chosen = []
+    for o in offsets:
+        t = at.get((label.line, n - o))
+        if t is None or n - o <= label.cell or t.kind not in ("num", "blank", "empty"):
+            return None
+        chosen.append(t)
+    if sum(1 for c in chosen if c.kind != "empty") != len(r.values):
+        return None
+    return chosen
+
+
 def _finish(tokens: list[Token], s: Spec, reads: dict[str, RowRead]) -> tuple[dict, dict, list[str]]:
     rows, cells, problems = {}, {}, []
+    grid = _grid(tokens, reads, s.width)
     for rid in s.data_rows():
         r = reads.get(rid)
         placed = place(r.values, _line_cells(tokens, r), s.width, s.colspans) if r else None
+        if placed is None and r is not None and grid is not None:
+            placed = _by_grid(tokens, r, grid)
         if placed is None:
             rows[rid] = {c: None for c in s.columns}
             if r is None:
@@ -475,6 +514,8 @@ def parse_stats_form(tokens: list[Token]) -> Parsed | None:
                 rows[rid] = {"value": value.value if value is not None and value.kind == "num" else None}
                 if value is not None:
                     cells[rid] = [value]
+        if hit:
+            label = next(r["label"] for r in s.rows if r["id"] == hit[0])
         extra.append((label, unit or "", value.text if value is not None else ""))
         last = k - 1
         j = k
@@ -716,7 +757,7 @@ def extract_tables(lines: list[str], year_hint: int | None = None) -> TablesResu
         status = "checks_failed" if failed else p.status
         entry: dict = {"status": status, "rows": p.rows, "checks_failed": failed}
         raw = {rid: [t.text if t is not None else "" for t in cells] for rid, cells in p.cells.items()
-               if any(t is not None and t.text != _fmt(t.value if t.kind == "num" else "") for t in cells)}
+               if any(t is not None and (t.kind != "num" or t.text != _fmt(t.value)) for t in cells)}
         if raw:
             entry["raw"] = raw
         if p.problems:
