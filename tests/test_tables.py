@@ -384,3 +384,63 @@ def test_seed_prose_totals_are_noted_when_approximate():
     r = extract_tables(seed_lines("003_70c4dbb90776e1af.txt"), 2018)
     assert r.stats["proactive_total"] == 534 and r.tables == {}
     assert not any("1043" in w for w in r.warnings)   # a per-channel sum, not a competing total
+
+
+# --- label variants (F4, F8, F14, F18) -------------------------------------------------------------------
+
+def _variant(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        if line.startswith("1.申请人无正当理由"):
+            line = "1.申请人无正当理由逾期不补正"                      # abbreviated transcription
+        elif line.startswith("2.申请人逾期未按"):
+            line = "2.申请人逾期未按收费通知要求缴纳费用"
+        elif line == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）":
+            out += ["（二）部分公开", "（区分处理的，只计这一情形，", "不计其他情形）"]   # one label over 3 lines
+            continue
+        elif line.startswith("（本列数据"):
+            out += ["（本列数据的勾稽关系为：第一项加第二项之和，", "等于第三项加第四项之和）"]
+            continue
+        elif line == "规章":
+            line = "規章"                                             # traditional mirror
+        elif line == "行政规范性文件":
+            line = "规范性文件"                                       # 2019 row label in a 2021 table
+        elif line == "商业企业":
+            line = "商业 企业"
+        out.append(line)
+    return out
+
+
+def test_label_variants():
+    lines = _variant(fixture("2021_one_cell_per_line.txt"))
+    r = extract_tables(lines, 2021)
+    assert r.format == "2021"
+    assert all(v["status"] == "ok" for v in r.tables.values())
+    assert r.tables["t2_art20_1"]["rows"]["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
+    assert r.tables["t2_art20_1"]["rows"]["normative_docs"] == {"issued": 2, "repealed": 1, "in_force": 15}
+    rows = r.tables["t3_applications"]["rows"]
+    assert rows["partial"] == row([5, 1, 0, 0, 0, 0, 6])
+    assert rows["other_overdue_correction"] == row([1, 0, 0, 0, 0, 0, 1])
+    assert r.stats["applications_received_new"] == 66
+    cov = covered(r)
+    assert lines.index("等于第三项加第四项之和）") in cov and lines.index("不计其他情形）") in cov
+
+
+def test_labels_without_numbers_are_incomplete():
+    """雄县 2019: every label, no numbers (or de-duplicated lines): nothing is read, nothing replaced."""
+    lines = [line for line in fixture("2021_one_cell_per_line.txt") if not line.replace(".", "").isdigit()]
+    r = extract_tables(lines, 2021)
+    assert r.format == "2021" and r.blocks == []
+    assert {k: v["status"] for k, v in r.tables.items()} == {
+        "t2_art20_1": "incomplete", "t2_art20_5": "incomplete", "t2_art20_6": "incomplete",
+        "t2_art20_8": "incomplete", "t3_applications": "incomplete", "t4_review_litigation": "incomplete"}
+    assert all(v is None for v in r.stats.values())
+    seen, deduped = set(), []
+    for line in fixture("2021_one_cell_per_line.txt"):
+        if line and line in seen:
+            continue
+        seen.add(line)
+        deduped.append(line)
+    r = extract_tables(deduped, 2021)
+    assert r.tables["t3_applications"]["status"] == "incomplete"
+    assert r.stats["applications_received_new"] is None and r.stats["review_total"] is None

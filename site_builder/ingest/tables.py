@@ -449,9 +449,12 @@ def parse_t4(tokens: list[Token], fid: str) -> Parsed | None:
             collected.append(tokens[k])
             k += 1
         values = [c for c in collected if c.kind != "empty"]
-        if not values:
-            continue
         last = max(i for i in range(j, k) if tokens[i].kind != "empty")
+        if not values:
+            if k - j < 6:
+                continue  # 行政复议 / 行政诉讼 without the table's header: not the table
+            return Parsed("t4_review_litigation", s, {"count": {c: None for c in s.columns}}, {}, "incomplete", j,
+                          last, ["count: 0 个数值，应为 15 个 (no values)"])
         lines = {c.line for c in values}
         cells = [c for c in collected if c.line in lines] if len(lines) == 1 and values[0].pipe else []
         placed = place(values, cells, 15)
@@ -767,7 +770,8 @@ def extract_tables(lines: list[str], year_hint: int | None = None) -> TablesResu
         for f in failed:
             warnings.append(f"勾稽关系不符 (arithmetic check failed): {f}")
         if p.status != "ok":
-            warnings.append(f"{name} 不完整 (incomplete)，未能重建的行保留为空，原文保留: " + "；".join(p.problems))
+            shown = p.problems if len(p.problems) <= 3 else [*p.problems[:3], f"…共 {len(p.problems)} 行"]
+            warnings.append(f"{name} 不完整 (incomplete)，未能重建的行保留为空，原文保留: " + "；".join(shown))
             continue
         span = _line_span(tokens, p)
         if span is None:
