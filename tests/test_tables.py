@@ -444,3 +444,21 @@ def test_labels_without_numbers_are_incomplete():
     r = extract_tables(deduped, 2021)
     assert r.tables["t3_applications"]["status"] == "incomplete"
     assert r.stats["applications_received_new"] is None and r.stats["review_total"] is None
+
+
+def test_2014_form_one_row_per_line_and_repeated_labels_by_block():
+    lines = ["附件：政府信息公开情况统计表", "统计指标 单位 统计数",
+             "一、主动公开情况 —— ——",
+             "（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条） 条 860",
+             "四、行政复议数量 件 3", "（一）维持具体行政行为数 件 1", "（二）被依法纠错数 件 1", "（三）其他情形数 件 1",
+             "五、行政诉讼数量 件 2", "（一）维持具体行政行为或者驳回原告诉讼请求数 件 2", "（二）被依法纠错数 件 0",
+             "六、举报投诉数量 件 5", "（一）维持具体行政行为数 件 4", "（二）被纠错数 件 1", "（三）其他情形数 件 0",
+             "以上数据截至2016年12月31日。"]
+    r = extract_tables(lines, 2016)
+    rows = r.tables["stats_form"]["rows"]
+    assert rows["s4_upheld"] == {"value": 1} and rows["s6_upheld"] == {"value": 4}   # same label, its own block
+    assert rows["s4_other"] == {"value": 1} and rows["s6_other"] == {"value": 0}
+    assert rows["s5_corrected"] == {"value": 0}
+    assert r.stats == {"proactive_total": 860, "applications_received_new": None, "applications_carried_over": None,
+                       "review_total": 3, "litigation_total": 2}
+    assert [(s, e) for s, e, _ in r.blocks] == [(1, 15)]

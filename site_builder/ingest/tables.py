@@ -482,6 +482,18 @@ def parse_stats_form(tokens: list[Token]) -> Parsed | None:
     while j < len(tokens) and tokens[j].kind in ("text", "empty") and tokens[j].key in ("单位", "统计数", ""):
         j += 1
     rows, cells, extra, problems = {}, {}, [], []
+    by_id = {r["id"]: r for r in s.rows}
+    top = {}
+    for r in s.rows:
+        a = r
+        while a.get("parent"):
+            a = by_id[a["parent"]]
+        top[r["id"]] = a["id"]
+    same_label: dict[str, list[str]] = {}
+    for r in s.rows:
+        same_label.setdefault(key(r["label"]), []).append(r["id"])
+    labels_by_key = {k: k for k in same_label}
+    block = None
     last = j - 1
     while j < len(tokens):
         t = tokens[j]
@@ -493,6 +505,15 @@ def parse_stats_form(tokens: list[Token]) -> Parsed | None:
         hit = match_label(tokens, j, s.row_keys)
         used = hit[1] if hit else 1
         label = "".join(x.text for x in tokens[j:j + used])
+        if hit:
+            # the same label under 四/五/六 ((一)维持具体行政行为数 …): the one in the current block
+            matched = "".join(x.key for x in tokens[j:j + used])
+            ids = [r["id"] for r in s.rows if r["id"] in same_label.get(lookup(matched, labels_by_key) or "", ())]
+            if len(ids) > 1:
+                ids = [r for r in ids if top[r] == block]
+                hit = (ids[0], used) if len(ids) == 1 else None
+            if hit and top[hit[0]] == hit[0]:
+                block = hit[0]
         k = j + used
         while k < len(tokens) and tokens[k].kind == "empty":
             k += 1

@@ -22,6 +22,7 @@ _LEADING_NUMBER = re.compile(r"^(\d{1,2})[、.．,，]")
 NUMBER = re.compile(r"^[+-]?\d+(?:,\d{3})*(?:\.\d+)?$")
 # a value followed by a unit (采购总金额 `251000元`); never a year (`2019年`)
 NUMBER_UNIT = re.compile(r"^(?P<num>[+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|件|条|个|次|人次|人|篇|%)$")
+UNITS = {"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项"}
 PLACEHOLDERS = {"/", "-", "--", "—", "——", "－", "－－", "―", "─", "空", "无", "／", "\\"}
 _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -127,6 +128,10 @@ def _words_to_tokens(i: int, start_cell: int, words: list[str], pipe: bool, spli
 
     for w in words:
         t = _value_token(i, 0, w, pipe)
+        if t is None and w in UNITS and run:
+            flush()  # `（一）主动公开政府信息数 条 1204`: the unit is a cell of its own
+            out.append(Token(i, start_cell + len(out), w, w, pipe=pipe))
+            continue
         if t is None:
             run.append(w)
             continue
