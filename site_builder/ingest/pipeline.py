@@ -37,8 +37,10 @@ class Document:
 
 
 def looks_html(text: str) -> bool:
-    head = text[:2000].lower()
-    return bool(re.search(r"<(?:!doctype\s+html|html|head|body|meta|div|p|table)\b", head))
+    """A page saved as .txt starts with markup; prose that merely contains a tag (<div>, <svg …) stays text,
+    or an unclosed element would swallow the lines after it."""
+    head = text[:2000].lstrip().lower()
+    return head.startswith("<") and bool(re.search(r"<(?:!doctype\s+html|html|head|body|meta|div|p|table)\b", head))
 
 
 _STAT_PERIOD = re.compile(r"统计期限?为?\s*((?:19|20)\d{2})年")
