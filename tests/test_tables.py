@@ -462,3 +462,14 @@ def test_2014_form_one_row_per_line_and_repeated_labels_by_block():
     assert r.stats == {"proactive_total": 860, "applications_received_new": None, "applications_carried_over": None,
                        "review_total": 3, "litigation_total": 2}
     assert [(s, e) for s, e, _ in r.blocks] == [(1, 15)]
+
+
+def test_t2_sub_block_without_its_title_line():
+    lines = ["二、主动公开政府信息情况", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+             "规章", "0", "0", "1", "行政规范性文件", "4", "0", "20", "三、收到和处理政府信息公开申请情况"]
+    r = extract_tables(lines, 2021)
+    assert r.format == "2021"
+    assert r.tables["t2_art20_1"]["rows"] == {"regulations": {"issued": 0, "repealed": 0, "in_force": 1},
+                                              "normative_docs": {"issued": 4, "repealed": 0, "in_force": 20}}
+    assert [(s, e) for s, e, _ in r.blocks] == [(1, 13)]
+    assert r.tables["t2_art20_5"]["status"] == "missing" and r.tables["t3_applications"]["status"] == "missing"

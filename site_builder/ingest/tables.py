@@ -824,6 +824,13 @@ def extract_tables(lines: list[str], year_hint: int | None = None) -> TablesResu
 
     stats = _stats(tables, lines, year_hint, warnings)
     blocks.sort()
+    kept: list[tuple[int, int, str]] = []
+    for b in blocks:  # two tables never replace the same line
+        if kept and b[0] < kept[-1][1]:
+            warnings.append(f"表格位置重叠 (lines {b[0] + 1}–{b[1]})，保留原文 (kept as text)")
+            continue
+        kept.append(b)
+    blocks = kept
     return TablesResult(format=FORMAT_NAMES.get(fid) if fid else None, tables=tables, stats=stats,
                         blocks=blocks, warnings=warnings, repairs=repairs)
 
