@@ -164,6 +164,7 @@ class Header:
     labelled: list[Labelled] = field(default_factory=list)
     meta_lines: set[int] = field(default_factory=set)  # page-line indices of labelled lines
     pre_title: list[str] = field(default_factory=list)
+    title_guessed: bool = False  # no line scored as a title: the best poor candidate was taken
 
 
 def analyse_header(lines: list[str], html_titles: list[str]) -> Header:
@@ -205,6 +206,7 @@ def analyse_header(lines: list[str], html_titles: list[str]) -> Header:
                 break
         if h.title is None and best is not None and best[0] > -10:
             h.title, h.title_start, h.title_end = best[3], best[1], best[2]
+            h.title_guessed = True
     # labelled metadata: before the title, and the run of labelled lines right after it
     limit = h.title_end if h.title_end is not None else 0
     zone: list[int] = []

@@ -100,9 +100,12 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
     if not title:
         title = re.sub(r"\.[A-Za-z0-9]+$", "", source_name)
         warnings.append("title: no title found in the text; used the file name")
+    elif header.title_guessed:
+        warnings.append("title: no line reads like a title; the likeliest was taken and the lines before it kept")
 
     # -- body lines: after the title, without the labelled header lines and repeated titles ------------
-    start = header.title_end if header.title_end is not None else 0
+    # (a guessed title keeps the lines before it: they may be the document's text, not navigation)
+    start = header.title_end if header.title_end is not None and not header.title_guessed else 0
     body_lines = [line for i, line in enumerate(lines) if i >= start and i not in header.meta_lines]
     body_lines = _drop_title_repeats(body_lines, title)
     body_lines = _trim_blank(body_lines)
