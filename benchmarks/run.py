@@ -54,6 +54,8 @@ def pagefind_extended() -> str | None:
 
 def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run cmd; wall time, CPU time of the whole tree, peak RSS and PSS summed over the tree."""
+    env = dict(env or {})
+    cwd = env.pop("cwd", cwd)   # `python -m` puts the working folder first on sys.path: run in the snapshot
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -165,7 +167,7 @@ def snapshot() -> dict:
     repo = HERE.parent
     shutil.copytree(repo / "site_builder", folder / "site_builder", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(repo / "themes", folder / "themes")
-    return {"PYTHONPATH": str(folder)}
+    return {"PYTHONPATH": str(folder), "cwd": folder}
 
 
 def run_ours(root: Path, search: bool, results: list, size: str) -> None:
@@ -210,7 +212,7 @@ def run_pagefind(root: Path, results: list, size: str) -> None:
     site = root / "public"
     if not (site / "docs").is_dir():
         subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--no-search", "--quiet"],
-                       check=True, env={**os.environ, **CODE_ENV})
+                       check=True, cwd=CODE_ENV["cwd"], env={**os.environ, "PYTHONPATH": CODE_ENV["PYTHONPATH"]})
     out = HERE / f"out-pagefind-{size}"
     wipe(out)
     cmd = [binary, "--site", str(site), "--output-path", str(out), "--glob", "docs/**/*.html"]
