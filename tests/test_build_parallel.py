@@ -170,3 +170,23 @@ def test_pagination_links_are_bounded(tmp_path):
     shown = [int(n) for n in numbers[1:-1]]
     assert shown[0] == 1 and 20 in shown and len(shown) <= 7
     assert shown[-1] == len(list((root / "public" / "types" / "annual-report" / "page").iterdir())) + 1
+
+
+def test_search_parts_depend_on_the_documents_only():
+    """The search index is split the same way on every machine, whatever --jobs or the free memory."""
+    from site_builder.build import search_plan
+
+    for n in (10, 3_999, 4_000, 10_000, 45_000, 100_000):
+        assert search_plan(n, 1)[0] == search_plan(n, 2)[0] == search_plan(n, None)[0]
+        assert search_plan(n, 1)[1] == 1
+    assert search_plan(100, None) == (None, 1)
+    assert search_plan(100_000, 2)[0] == 10
+
+
+def test_new_code_drops_the_document_cache(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "site", count=20)
+    build(load_config(root), search=False)
+    assert cache.DocumentStore(root).index
+    monkeypatch.setattr(cache, "code_digest", lambda: "another version of site_builder")
+    assert not cache.DocumentStore(root).index
+    assert not build(load_config(root), search=False).unchanged
