@@ -55,8 +55,7 @@ class Broadcaster:
 
 
 def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.server.ThreadingHTTPServer:
-    output = config.output_path
-    base = config.base_path
+    """A threading server for `config` (its `config` attribute may be replaced when the configuration changes)."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "site-builder"
@@ -65,13 +64,14 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
             pass
 
         def do_GET(self):
+            output, base = self.server.config.output_path, self.server.config.base_path
             path = urlsplit(self.path).path
             if path == "/__livereload":
                 return self._events()
             if path == "/__livereload.js":
                 return self._send(200, SCRIPT, TYPES[".js"])
             if not path.startswith(base):
-                if path == "/" and base != "/":
+                if path in ("/", base.rstrip("/")) and base != "/":
                     return self._redirect(base)
                 return self._not_found()
             rel = unquote(path[len(base):])
@@ -89,6 +89,7 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
                        or "application/octet-stream", html=target.suffix == ".html")
 
         def _not_found(self):
+            output = self.server.config.output_path
             page = _read(output / "404.html", output) or b"<!doctype html><title>404</title><h1>404</h1>"
             self._send(404, page, TYPES[".html"], html=True)
 
@@ -133,6 +134,7 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     server.stopping = False
+    server.config = config
     return server
 
 

@@ -18,7 +18,7 @@ from watchdog.observers.polling import PollingObserver
 from site_builder.config import CONFIG_FILE, Config
 
 KINDS = ("config", "theme", "static", "content")   # in the order a batch is handled
-DEBOUNCE = 0.08                                     # seconds of quiet that end a batch
+DEBOUNCE = 0.05                                     # seconds of quiet that end a batch
 
 
 @dataclass
@@ -37,16 +37,22 @@ class Watcher(FileSystemEventHandler):
     def __init__(self, config: Config, poll: bool = False):
         self.config = config
         self.events: queue.Queue = queue.Queue()
-        roots = {
-            "content": config.content_path,
-            "theme": config.theme_path / "templates",
-            "static": config.theme_path / "static",
-        }
-        self.roots = {k: p.resolve() for k, p in roots.items()}
+        self.roots = self.roots_for(config)
         self.project_templates = (config.root / "templates").resolve()
+        self.polling = False
         self.output = config.output_path.resolve()
         self.watched: set[Path] = set()
         self.observer = self._start(poll)
+
+    @staticmethod
+    def roots_for(config: Config) -> dict[str, Path]:
+        roots = {"content": config.content_path, "theme": config.theme_path / "templates",
+                 "static": config.theme_path / "static"}
+        return {k: p.resolve() for k, p in roots.items()}
+
+    def pending(self) -> bool:
+        """Whether a change arrived that no batch has taken yet."""
+        return not self.events.empty()
 
     def _start(self, poll: bool):
         for observer_class in ((PollingObserver,) if poll else (Observer, PollingObserver)):
@@ -58,8 +64,10 @@ class Watcher(FileSystemEventHandler):
                         self.watched.add(path)
                 observer.schedule(self, str(self.config.root), recursive=False)  # pyproject.toml
                 observer.start()
+                self.polling = observer_class is PollingObserver
                 return observer
             except OSError:  # no inotify (or too many watches): fall back to polling
+                self.watched.clear()
                 continue
         raise RuntimeError("cannot watch the project folder")
 
