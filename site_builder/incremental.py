@@ -330,6 +330,7 @@ class IncrementalBuilder:
         """Build everything into a staging tree and swap it in (keeping the current search index)."""
         started = time.perf_counter()
         config = self.config
+        self.ready = False   # until this succeeds, every change needs a full build
         check_output_location(config)
         if not self.loaded:
             self._load_all()
