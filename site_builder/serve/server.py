@@ -7,10 +7,12 @@ each file by rename, so a response is never half of an old file and half of a ne
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import mimetypes
 import queue
+import re
 import threading
 import time
 from pathlib import Path
@@ -19,7 +21,9 @@ from urllib.parse import unquote, urlsplit
 from site_builder.config import Config
 
 SCRIPT = (Path(__file__).parent / "livereload.js").read_bytes()
-TAG = b'<script src="/__livereload.js"></script>'
+TAG = b'<script async src="/__livereload.js?v=%s"></script>' % hashlib.sha256(SCRIPT).hexdigest()[:10].encode()
+FINGERPRINTED = re.compile(r"^assets/.+\.[0-9a-f]{8,}(\.[A-Za-z0-9]+)?$")   # urls.Urls.asset: cached for good
+IMMUTABLE = "public, max-age=31536000, immutable"
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
          ".csv": "text/csv; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml",
@@ -69,7 +73,7 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
             if path == "/__livereload":
                 return self._events()
             if path == "/__livereload.js":
-                return self._send(200, SCRIPT, TYPES[".js"])
+                return self._send(200, SCRIPT, TYPES[".js"], cache=IMMUTABLE)
             if not path.startswith(base):
                 if path in ("/", base.rstrip("/")) and base != "/":
                     return self._redirect(base)
@@ -86,7 +90,8 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
             if data is None:
                 return self._not_found()
             self._send(200, data, TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
-                       or "application/octet-stream", html=target.suffix == ".html")
+                       or "application/octet-stream", html=target.suffix == ".html",
+                       cache=IMMUTABLE if FINGERPRINTED.match(rel) else "no-store")
 
         def _not_found(self):
             output = self.server.config.output_path
@@ -99,13 +104,13 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def _send(self, status: int, data: bytes, content_type: str, html: bool = False):
+        def _send(self, status: int, data: bytes, content_type: str, html: bool = False, cache: str = "no-store"):
             if html:
                 data = data.replace(b"</body>", TAG + b"</body>", 1) if b"</body>" in data else data + TAG
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
+            self.send_header("Cache-Control", cache)
             self.end_headers()
             self.wfile.write(data)
 

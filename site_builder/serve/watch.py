@@ -18,7 +18,7 @@ from watchdog.observers.polling import PollingObserver
 from site_builder.config import CONFIG_FILE, Config
 
 KINDS = ("config", "theme", "static", "content")   # in the order a batch is handled
-DEBOUNCE = 0.05                                     # seconds of quiet that end a batch
+DEBOUNCE = 0.03                                     # seconds of quiet that end a batch
 
 
 @dataclass
