@@ -100,7 +100,7 @@ def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
     for enc in candidates:
         try:
             text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):   # also a declared codec that is no charset ("undefined", "idna")
             continue
         if enc == "gb18030" and not _plausible_chinese(text):
             continue
