@@ -112,7 +112,7 @@ class Urls:
         if route.endswith("/"):
             path += "index.html"
         clean = normpath(path)
-        if clean.startswith("..") or clean.startswith("/") or clean != path or "\\" in path:
+        if clean in (".", "") or clean.startswith("..") or clean.startswith("/") or clean != path or "\\" in path:
             raise ValueError(f"route {route!r} does not stay inside the output folder")
         return clean
 
