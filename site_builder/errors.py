@@ -17,7 +17,15 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return _one_line(f"{where}: {self.message}")
+
+
+def _one_line(text: str) -> str:
+    """Line breaks and control characters from a file name or value shown escaped (\\n, \\x1b): one problem is
+    one line, and no terminal escape sequence from content reaches the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class SiteError(Exception):
