@@ -95,7 +95,7 @@ def main() -> None:
                            if f"/docs/{source.stem}/" in p.read_text(encoding="utf-8"))
             listing_url = "/" + listing.parent.relative_to(root / "public").as_posix() + "/"
             base = f"http://127.0.0.1:{port}"
-            doc_times, list_times, step_times = [], [], []
+            doc_times, list_times, step_times, cpu_times = [], [], [], []
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 context = browser.new_context()
@@ -112,12 +112,14 @@ def main() -> None:
                     line = out.expect(r"^rebuilt", timeout=120)
                     printed = time.time() * 1000 - saved
                     step_times.append(float(re.search(r"in ([\d.]+) s", line).group(1)) * 1000)
+                    cpu_times.append(float(re.search(r"CPU ([\d.]+) s", line).group(1)) * 1000)
                     for page, times in ((doc_page, doc_times), (list_page, list_times)):
                         page.wait_for_function(f"window.__shown && document.body.textContent.includes({marker!r})",
                                                polling=5, timeout=120000)
                         times.append(page.evaluate("window.__shown") - saved)
                     print(f"edit {n + 1}: page {doc_times[-1]:.0f} ms, listing {list_times[-1]:.0f} ms, "
-                          f"fast step {step_times[-1]:.0f} ms, its summary read {printed:.0f} ms after the save", flush=True)
+                          f"fast step {step_times[-1]:.0f} ms (CPU {cpu_times[-1]:.0f} ms), its summary read {printed:.0f} ms "
+                          f"after the save", flush=True)
                     if not args.rapid:
                         out.expect(r"^settled", timeout=300)
                         time.sleep(0.3)
@@ -125,10 +127,12 @@ def main() -> None:
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=60)
-    print(f"{args.count} documents: serve ready (first build) after {first:.1f} s; "
+    load = os.getloadavg()[0]
+    print(f"{args.count} documents: serve ready (first build) after {first:.1f} s; load average {load:.1f} "
+          f"on {os.cpu_count()} cores; "
           f"{'rapid' if args.rapid else 'paced'} edits: {args.edits}")
     for name, values in (("save → document page shown", doc_times), ("save → listing page shown", list_times),
-                         ("server fast step", step_times)):
+                         ("server fast step", step_times), ("  its CPU time", cpu_times)):
         print(f"  {name}: median {statistics.median(values):.0f} ms, p90 {percentile(values, 0.9):.0f} ms")
 
 

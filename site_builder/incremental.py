@@ -60,6 +60,7 @@ class Outcome:
     written: list[str] = field(default_factory=list)   # output files (under public/) written or removed
     seconds: float = 0.0
     changed_documents: int = 0
+    cpu_seconds: float = 0.0                # of this thread: the rest of `seconds` was waiting for a core or a disk
 
     @property
     def everything(self) -> bool:
@@ -70,7 +71,7 @@ class Outcome:
         changed = f" ({self.changed_documents} changed)" if self.step == "fast" else ""
         files = "every file written" if self.everything else f"{len(self.written)} files written"
         return (f"{self.documents} documents{changed}, {self.pages} pages, {self.rendered} rendered, "
-                f"{files} in {self.seconds:.2f} s")
+                f"{files} in {self.seconds:.2f} s (CPU {self.cpu_seconds:.2f} s)")
 
 
 class _Subset(dict):
@@ -271,6 +272,8 @@ class IncrementalBuilder:
             if not path.is_relative_to(root):
                 return self._rescan()
             rel = path.relative_to(root)
+            if not rel.parts:
+                continue      # the content folder itself: its files' own changes say what changed
             if any(part.startswith(".") for part in rel.parts):
                 continue      # hidden files and folders are not content (editors' temporary files)
             if path.suffix != ".md" or path.is_dir() or path.is_symlink():
@@ -328,7 +331,7 @@ class IncrementalBuilder:
 
     def full(self) -> Outcome:
         """Build everything into a staging tree and swap it in (keeping the current search index)."""
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         config = self.config
         self.ready = False   # until this succeeds, every change needs a full build
         check_output_location(config)
@@ -362,7 +365,7 @@ class IncrementalBuilder:
         self._adopt(site, listings, plan.pages)
         self.ready = True
         return Outcome("full", len(site.documents), len(plan.pages), len(plan.pages), ["*"],
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, cpu_seconds=time.thread_time() - cpu)
 
     def _adopt(self, site: Site, listings: Listings, pages: list[Page]) -> None:
         self.site, self.listings = site, listings
@@ -377,9 +380,9 @@ class IncrementalBuilder:
     def apply(self, changes: dict[str, set[Path]]) -> Outcome | None:
         """A batch of changes (kind → paths, see serve.watch): content only → the fast step, else full()."""
         kinds = {kind for kind, paths in changes.items() if paths}
-        if not kinds:
+        if not kinds and self.ready:
             return None
-        if kinds != {"content"} or not self.ready:
+        if kinds != {"content"} or not self.ready or not self.config.output_path.is_dir():
             return self.full()
         enabled = gc.isenabled()
         gc.disable()   # a collection would walk the whole previous build (a third of this step at 10k)
@@ -390,7 +393,7 @@ class IncrementalBuilder:
                 gc.enable()
 
     def _apply_content(self, paths: set[Path]) -> Outcome:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         self.touched |= self._content_changes(paths)
         site = self._site()
         if any(len(self.slugs.get(self.results[p].slug, ())) > 1
@@ -429,7 +432,7 @@ class IncrementalBuilder:
         self.touched = set()
         self.dirty = True
         return Outcome("fast", len(site.documents), len(self.pages), len(rendered), written,
-                       time.perf_counter() - started, len(pairs))
+                       time.perf_counter() - started, len(pairs), cpu_seconds=time.thread_time() - cpu)
 
     def _docs_with_slug(self, slug: str) -> list[Document]:
         return [self.results[p] for p in self.slugs.get(slug, ()) if isinstance(self.results.get(p), Document)]
@@ -485,7 +488,7 @@ class IncrementalBuilder:
             raise
 
     def _settle(self, cancelled) -> Outcome | None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         site = self._site()
         listings = build_listings(site)
         plan = plan_render(site, listings, self.urls)
@@ -515,7 +518,7 @@ class IncrementalBuilder:
             written.append(rel)
         self._adopt(site, listings, plan.pages)
         return Outcome("settle", len(site.documents), len(plan.pages), rendered, written,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, cpu_seconds=time.thread_time() - cpu)
 
     def build_now(self) -> list[Outcome]:
         """full() if needed, then settle(): for callers without a loop (tests)."""

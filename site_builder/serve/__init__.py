@@ -250,6 +250,8 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
                         for problem in exc.problems:
                             print(problem, file=sys.stderr, flush=True)
                         broadcaster.send("problems", json.dumps([str(p) for p in exc.problems], ensure_ascii=False))
+                        builder.ready = False   # whatever else changed meanwhile: a full build once it is fixed
+                        settle_due = None
                         continue
                     if new_config != config:
                         keep = new_config.content_path == config.content_path and new_config.root == config.root
@@ -260,6 +262,8 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
                         builder = IncrementalBuilder(config, parsed if keep else {})
                         if server:
                             server.config = config
+                    else:   # saved without a change that matters
+                        changes = {k: v for k, v in changes.items() if k != "config"}
                 label = "rebuilt (" + ", ".join(batch.kinds) + ")"
                 ok = step(label, lambda: builder.apply(changes))
                 settle_due = time.monotonic() + SETTLE_QUIET if ok and builder.dirty else None

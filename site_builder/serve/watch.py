@@ -87,6 +87,8 @@ class Watcher(FileSystemEventHandler):
     def on_any_event(self, event):
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return   # a file in it was created, changed or removed: that file's own event says which
         if event.is_directory and event.event_type in ("created", "moved"):
             self._watch_new_root(Path(getattr(event, "dest_path", "") or event.src_path))
         for raw in (event.src_path, getattr(event, "dest_path", "")):
