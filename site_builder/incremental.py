@@ -467,9 +467,9 @@ class IncrementalBuilder:
         new_ids = {id(new) for _, new in pairs if new is not None}
         for kind, index in self.term_index.items():
             old_terms = getattr(self.listings, kind, ()) or ()
-            keys = {t.key for t in old_terms if any(id(d) in old_ids for d in t.documents)}
+            keys = {t.key for t in old_terms if not old_ids.isdisjoint(map(id, t.documents))}
             terms = getattr(listings, kind, ()) or ()
-            keys |= {t.key for t in terms if any(id(d) in new_ids for d in t.documents)}
+            keys |= {t.key for t in terms if not new_ids.isdisjoint(map(id, t.documents))}
             chosen = tuple(t for t in terms if t.key in keys)
             if chosen:
                 pages += [p for p in term_pages(site, chosen, kind, index.title, index.route,

@@ -1,4 +1,4 @@
-// Development only (injected by `site-builder serve`, never written to public/): reload when this page's file
+// Development only (injected by `site-builder serve`, never written to public/): refresh this page when its file
 // was rebuilt (or everything was); show build errors over the last good page until they are fixed.
 (() => {
   const source = new EventSource("/__livereload");
@@ -18,10 +18,27 @@
     const path = location.pathname;
     return path.endsWith("/index.html") ? path.slice(0, -"index.html".length) : path;
   }
+  const scripts = (doc) => Array.from(doc.scripts).filter((s) => !(s.src || "").includes("/__livereload.js"));
+  const styles = (doc) => Array.from(doc.querySelectorAll("link[rel=stylesheet], style")).map((n) => n.outerHTML).join("\n");
+  // A page without scripts of its own gets its new body in place (no navigation: faster, scroll kept);
+  // anything else (scripts, other stylesheets, a status other than 200, an error) is a real reload.
+  async function refresh() {
+    try {
+      const response = await fetch(location.href, {cache: "no-store"});
+      if (response.status !== 200 || scripts(document).length) throw new Error("reload");
+      const next = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (scripts(next).length || styles(next) !== styles(document)) throw new Error("reload");
+      document.title = next.title;
+      document.body.replaceWith(next.body);
+    } catch (e) {
+      location.reload();
+    }
+  }
   source.addEventListener("reload", (event) => {
     let changed = ["*"];
-    try { changed = JSON.parse(event.data || "[]"); } catch (e) { /* reload */ }
-    if (overlay || changed.includes("*") || changed.includes(here())) location.reload();
+    try { changed = JSON.parse(event.data || "[]"); } catch (e) { /* everything */ }
+    if (overlay || changed.includes("*")) location.reload();
+    else if (changed.includes(here())) refresh();
   });
   source.addEventListener("problems", (event) => show(JSON.parse(event.data)));
 })();
