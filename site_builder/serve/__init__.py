@@ -295,5 +295,14 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
     return 0
 
 
+_MAIN_PID = os.getpid()
+
+
 def _interrupt(signum, frame):
+    """SIGTERM stops serve/watch like Ctrl-C. A forked render or parse worker inherits this handler: there it
+    must simply die (the pool terminates its workers with SIGTERM; an exception there can hang the worker)."""
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt
