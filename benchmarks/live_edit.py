@@ -1,6 +1,6 @@
 """Edit-to-browser latency of `site-builder serve`: save a document's title, time until the open page shows it.
 
-    python benchmarks/live_edit.py --count 10000 [--edits 20] [--rapid]
+    python benchmarks/live_edit.py --count 10000 [--edits 20] [--pause SECONDS]
 
 Makes a scratch project with a generated corpus (benchmarks/corpus.py; the content of benchmarks/corpus-<N>k is
 copied when it is there), starts the real `site-builder serve` (search index on: it is refreshed in a niced
@@ -10,8 +10,10 @@ page that lists it (its year) in headless Chromium, then edits the document's ti
 Measured per edit, from just before the file is written to the first animation frame in which each page
 shows the new title (a timestamp taken by the page itself, which checks its text once per frame; the page is
 refreshed by the live-reload script, in place or by a reload): the document page, and the listing page. Between edits it waits for the exact pass ("settled") and 0.3 s, as
-a person saving every few seconds would; with --rapid it does not wait (an edit may then find the exact pass
-running and wait for it). Prints median and 90th percentile, and the server's own fast-step times.
+a person saving every few seconds would; with --pause S it waits S seconds after the page showed the edit
+instead (0: edits back to back, so the exact pass never starts; about 1: the next edit arrives while the exact
+pass runs and waits for the part of it that cannot stop). Prints median and 90th percentile, and the server's
+own fast-step times.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--rapid", action="store_true", help="edit again as soon as the page shows the edit")
+    parser.add_argument("--pause", type=float, default=None,
+                        help="seconds between an edit showing and the next (default: wait for the exact pass + 0.3 s)")
     parser.add_argument("--doc", type=int, default=1234, help="which document (index in file order) to edit")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -136,9 +139,11 @@ def main() -> None:
                     print(f"edit {n + 1}: page {doc_times[-1]:.0f} ms, listing {list_times[-1]:.0f} ms, "
                           f"fast step {step_times[-1]:.0f} ms (CPU {cpu_times[-1]:.0f} ms), its summary read {printed:.0f} ms "
                           f"after the save", flush=True)
-                    if not args.rapid:
+                    if args.pause is None:
                         out.expect(r"^settled", timeout=300)
                         time.sleep(0.3)
+                    else:
+                        time.sleep(args.pause)
                 browser.close()
         finally:
             proc.send_signal(signal.SIGINT)
@@ -146,7 +151,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"{args.count} documents: serve ready (first build) after {first:.1f} s; load average {load:.1f} "
           f"on {os.cpu_count()} cores; "
-          f"{'rapid' if args.rapid else 'paced'} edits: {args.edits}")
+          f"{args.edits} edits, " + ("each after the exact pass" if args.pause is None else f"{args.pause} s apart"))
     for name, values in (("save → document page shown", doc_times), ("save → listing page shown", list_times),
                          ("server fast step", step_times), ("  its CPU time", cpu_times)):
         print(f"  {name}: median {statistics.median(values):.0f} ms, p90 {percentile(values, 0.9):.0f} ms")
