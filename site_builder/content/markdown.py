@@ -30,6 +30,7 @@ _TAG = re.compile(r"<[^>]*>")
 # Where the plain text breaks: after a block, and between table cells.
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|ul|ol|blockquote|pre|tr|thead|tbody|table)>|<hr />|<br />")
 _CELL_END = re.compile(r"</t[dh]>")
+_SPACES = re.compile(r"[ \t]+")
 
 
 def _safe(url: str) -> bool:
@@ -62,13 +63,16 @@ def _plain_text(body_html: str) -> str:
     text = _CELL_END.sub(" ", body_html.replace(">\n<", "><"))
     text = _BLOCK_END.sub("\n", text)
     text = html.unescape(_TAG.sub("", text))
-    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return "\n".join(filter(None, map(str.strip, text.split("\n"))))   # no blank lines, no white space at the ends
 
 
 def render_markdown(source: str) -> tuple[str, str]:
     """Return (html, plain_text) for a document body."""
-    out = _EMPTY_PARAGRAPH.sub("", _engine().render(source))
+    out = _engine().render(source)
+    if "<p>\xa0" in out or "<p>\u3000" in out:
+        out = _EMPTY_PARAGRAPH.sub("", out)
     if "<a " in out:
         out = _LINK.sub(_link, out)
     if "<img " in out:   # after links: the links made from images are safe by construction

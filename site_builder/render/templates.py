@@ -18,7 +18,7 @@ def make_environment(theme_dir: Path, override_dir: Path | None, urls: Urls, ass
     paths = [str(p) for p in (override_dir, theme_dir / "templates") if p and p.is_dir()]
     env = Environment(loader=FileSystemLoader(paths), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, auto_reload=False)   # one environment per build
 
     def asset(name: str) -> str:
         if name not in assets:
