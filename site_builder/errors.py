@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -41,7 +42,12 @@ def display_path(path: Path | str, root: Path | None = None) -> str:
     path = Path(path)
     if root is not None:
         try:  # abspath, not resolve: a symbolic link is named as itself, not as its target
-            return str(Path(os.path.abspath(path)).relative_to(root.resolve()))
+            return str(Path(os.path.abspath(path)).relative_to(_resolved(Path(os.path.abspath(root)))))
         except ValueError:
             pass
     return str(path)
+
+
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    return root.resolve()   # once per root: called for every content file

@@ -198,7 +198,9 @@ def load_file(path: Path, root: Path) -> Document | list[Problem]:
 def _key_lines(text: str) -> dict[str, int]:
     """The line of each top-level front-matter key ('year: abc' → its line), for problems about a field."""
     lines: dict[str, int] = {}
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n")[1:], 2):
+    end = text.find("\n---", 3)
+    head = text if end < 0 else text[:end + 5]   # the front matter (and its closing line), not the body
+    for number, line in enumerate(head.replace("\r\n", "\n").split("\n")[1:], 2):
         if re.match(r"^---[ \t]*$", line):
             break
         m = re.match(r"^['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?[ \t]*:", line)
