@@ -147,7 +147,19 @@ def main() -> None:
                 browser.close()
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=60)
+            stopping = time.perf_counter()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:   # serve dumps its threads' stacks on SIGUSR1 (faulthandler)
+                proc.send_signal(signal.SIGUSR1)
+                time.sleep(2)
+                proc.kill()
+                proc.wait()
+                time.sleep(0.5)
+                while not out.lines.empty():
+                    print(out.lines.get(), end="")
+                raise SystemExit("serve did not stop within 60 s of SIGINT (its stacks above)")
+            print(f"serve stopped {time.perf_counter() - stopping:.2f} s after SIGINT")
     load = os.getloadavg()[0]
     print(f"{args.count} documents: serve ready (first build) after {first:.1f} s; load average {load:.1f} "
           f"on {os.cpu_count()} cores; "

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
-from site_builder.content.model import DOC_TYPES, Document, Site
+from site_builder.content.model import DOC_TYPES, Document, Region, Site
 from site_builder.regions import table as division_table
 from site_builder.urls import slugify
 
@@ -52,19 +53,22 @@ class Listings:
 
 def region_keys(doc: Document) -> tuple[str, ...]:
     """The document's region chain as node keys, province first."""
-    if doc.region is None:
-        return ()
-    divisions = division_table().chain(doc.region.code)
+    return () if doc.region is None else _region_keys(doc.region)
+
+
+@lru_cache(maxsize=65536)   # a few thousand distinct regions, asked for several times per document
+def _region_keys(region: Region) -> tuple[str, ...]:
+    divisions = division_table().chain(region.code)
     keys = tuple(d.code for d in divisions)
-    if _is_zone(doc) and keys:
-        keys = (keys[0], f"{keys[0]}/{slugify(doc.region.city)}")
+    if _is_zone(region) and keys:
+        keys = (keys[0], f"{keys[0]}/{slugify(region.city)}")
     return keys
 
 
-def _is_zone(doc: Document) -> bool:
+def _is_zone(region: Region) -> bool:
     """A special zone: region code is a province's, yet the document names a 'city' below it."""
-    division = division_table().get(doc.region.code)
-    return bool(division and division.level == 1 and doc.region.city and not doc.region.county)
+    division = division_table().get(region.code)
+    return bool(division and division.level == 1 and region.city and not region.county)
 
 
 def build_listings(site: Site) -> Listings:

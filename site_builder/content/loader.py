@@ -318,7 +318,7 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
     if problems:
         return problems
 
-    body_html, text = render_markdown(body)
+    body_html = render_markdown(body)
     return Document(
         source_path=path, rel_path=rel, slug=slug, title=title.strip(), doc_type=doc_type, year=year,
         date=date, issuing_body=(meta.get("issuing_body") or None), region=region,
@@ -326,7 +326,7 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
         stats=dict(stats) if stats else None, tables=dict(meta.get("tables") or {}),
         source=dict(meta.get("source") or {}), repairs=tuple(meta.get("repairs") or ()),
         warnings=tuple(str(w) for w in meta.get("warnings") or ()), front_matter=meta,
-        body_html=body_html, text=f"{title.strip()}\n{text}", content_hash=digest,
+        body_html=body_html, content_hash=digest,
     )
 
 

@@ -26,6 +26,7 @@ _LINK = re.compile(r'<a href="([^"]*)"(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
 _IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _EMPTY_PARAGRAPH = re.compile(r"^<p>\s*</p>\n", re.MULTILINE)   # a line of no-break spaces is not text
+_IMAGE_LINK = re.compile(r'<a class="image-link" [^>]*>.*?</a>')
 _TAG = re.compile(r"<[^>]*>")
 # Where the plain text breaks: after a block, and between table cells.
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|ul|ol|blockquote|pre|tr|thead|tbody|table)>|<hr />|<br />")
@@ -58,9 +59,12 @@ def _demote(match: re.Match) -> str:
     return f"<{match.group(1)}h{min(int(match.group(2)) + 1, 6)}>"
 
 
-def _plain_text(body_html: str) -> str:
+def plain_text(body_html: str) -> str:
+    """The text of a body rendered by render_markdown: one line per block, table cells spaced, image labels
+    left out (they are not the document's words)."""
+    text = _IMAGE_LINK.sub("", body_html) if "image-link" in body_html else body_html
     # Text has no literal "<" or ">" (the engine escapes them): ">\n<" is layout between two tags.
-    text = _CELL_END.sub(" ", body_html.replace(">\n<", "><"))
+    text = _CELL_END.sub(" ", text.replace(">\n<", "><"))
     text = _BLOCK_END.sub("\n", text)
     text = html.unescape(_TAG.sub("", text))
     if "  " in text or "\t" in text:
@@ -68,8 +72,8 @@ def _plain_text(body_html: str) -> str:
     return "\n".join(filter(None, map(str.strip, text.split("\n"))))   # no blank lines, no white space at the ends
 
 
-def render_markdown(source: str) -> tuple[str, str]:
-    """Return (html, plain_text) for a document body."""
+def render_markdown(source: str) -> str:
+    """The safe HTML of a document body."""
     out = _engine().render(source)
     if "<p>\xa0" in out or "<p>\u3000" in out:
         out = _EMPTY_PARAGRAPH.sub("", out)
@@ -79,9 +83,7 @@ def render_markdown(source: str) -> tuple[str, str]:
         out = _IMAGE.sub(_image, out)
     if "<h1>" in out:   # the page title is the only <h1>: a body that uses '#' headings moves down one level
         out = _HEADING.sub(_demote, out)
-    # plain text before the table wrappers; image links are labels, not text of the document
-    text = _plain_text(re.sub(r'<a class="image-link" [^>]*>.*?</a>', "", out) if "image-link" in out else out)
     if "<table>" in out:   # wide statistics tables scroll inside their own box on a phone
         out = out.replace("<table>", '<div class="table-scroll"><table class="data-table">')
         out = out.replace("</table>", "</table></div>")
-    return out, text
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,16 @@ class Document:
     warnings: tuple[str, ...]
     front_matter: dict[str, Any]  # everything, for the open-data exports
     body_html: str                # rendered, sanitised Markdown body
-    text: str                     # plain text of title + body, what search indexes
     content_hash: str             # sha256 of the content file's bytes
     url: str = ""                 # site-absolute URL path, filled in from urls.py
+
+    @cached_property
+    def text(self) -> str:
+        """Plain text of title + body, what search indexes (made when asked: a build without search never
+        needs it, and documents travel between processes and into the cache without it)."""
+        from site_builder.content.markdown import plain_text
+
+        return f"{self.title}\n{plain_text(self.body_html)}"
 
     @property
     def doc_type_label(self) -> str:

@@ -16,6 +16,7 @@ Ctrl-C stops the server, the watcher and any indexer process, and returns 0.
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import json
 import os
@@ -224,6 +225,8 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
             return 1
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    if hasattr(signal, "SIGUSR1"):   # `kill -USR1 <pid>` prints every thread's stack: why is it busy or stuck?
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     watcher = None
     try:
         watcher = Watcher(config, poll=poll)
