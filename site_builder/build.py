@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from contextlib import contextmanager
@@ -62,6 +63,27 @@ def build(config: Config, *, search: bool | None = None, log=None, jobs: int | N
     `use_cache`: with the cache in .site-builder-cache/ (see cache.py) a build whose inputs are all as at the
     last build, into an intact public/, stops at once ("no change"), and unchanged documents are not re-parsed.
     """
+    with _collector_paused():
+        return _build(config, search=search, log=log, jobs=jobs, progress=progress, use_cache=use_cache)
+
+
+@contextmanager
+def _collector_paused():
+    """A build makes hundreds of thousands of long-lived objects and few reference cycles, and Python's cyclic
+    collector would rescan all of them every so many allocations (measured: 0.9 s of a 8.7 s cold build of
+    10,000 documents). Paused for the build (forked workers inherit the pause), one collection after it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+def _build(config: Config, *, search: bool | None, log, jobs: int | None, progress, use_cache: bool) -> BuildResult:
     started = time.perf_counter()
     search = config.search if search is None else search
     log = log or (lambda message: None)
