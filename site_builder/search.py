@@ -62,10 +62,14 @@ def t2s_map() -> dict[str, str]:
     return dict(sorted(mapping.items()))
 
 
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    return str.maketrans(t2s_map())
+
+
 def normalise(text: str) -> str:
     """What both the index and the query see: NFKC, lower case, Traditional folded to Simplified."""
-    table = t2s_map()
-    return "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", text).lower()).replace(MARK, "|")
+    return unicodedata.normalize("NFKC", text).lower().translate(_t2s_table()).replace(MARK, "|")
 
 
 def pairs(run: str) -> list[str]:
