@@ -88,7 +88,8 @@ def write_site(site: Site, listings: Listings, urls: Urls, stage, jobs: int | No
     import multiprocessing
 
     _WORK = (plan, site, stage)
-    gc.collect()
+    if gc.isenabled():   # a build pauses the collector (build.py): nothing to collect, and a full pass costs
+        gc.collect()
     gc.freeze()   # keep the inherited objects' pages shared: the collector would otherwise touch them all
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:

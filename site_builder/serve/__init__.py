@@ -199,15 +199,19 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
     builder = IncrementalBuilder(config, parsed)
     indexer = SearchIndexer(lock) if search and config.search else None
 
+    def report(exc: SiteError) -> None:
+        """Problems go to the terminal and, as the overlay, to every open page."""
+        for problem in exc.problems:
+            print(problem, file=sys.stderr, flush=True)
+        broadcaster.send("problems", json.dumps([str(p) for p in exc.problems], ensure_ascii=False))
+
     def step(label: str, action) -> bool:
         """Run one rebuild step; print its summary or its problems, tell the open pages. False on problems."""
         try:
             with lock:
                 outcome = action()
         except SiteError as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr, flush=True)
-            broadcaster.send("problems", json.dumps([str(p) for p in exc.problems], ensure_ascii=False))
+            report(exc)
             return False
         if outcome is not None:
             print(f"{label}: {outcome.summary()}", flush=True)
@@ -250,9 +254,7 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
                     try:
                         new_config = make_config()
                     except SiteError as exc:
-                        for problem in exc.problems:
-                            print(problem, file=sys.stderr, flush=True)
-                        broadcaster.send("problems", json.dumps([str(p) for p in exc.problems], ensure_ascii=False))
+                        report(exc)
                         builder.ready = False   # whatever else changed meanwhile: a full build once it is fixed
                         settle_due = None
                         continue
