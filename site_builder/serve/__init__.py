@@ -26,7 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
@@ -65,8 +64,7 @@ class SearchIndexer:
             self.due = None
             self.cancelled = False
             self.thread = threading.Thread(target=self._run, args=self.job, daemon=True)
-            with signals_to_main_thread():
-                self.thread.start()
+            self.thread.start()
 
     def cancel(self) -> None:
         """A change arrived: stop indexing (it will be scheduled again once the site has settled)."""
@@ -229,15 +227,13 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
         except OSError as exc:
             print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
             return 1
-        with signals_to_main_thread():   # and the threads it starts for each request
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     if hasattr(signal, "SIGUSR1"):   # `kill -USR1 <pid>` prints every thread's stack: why is it busy or stuck?
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     watcher = None
     try:
-        with signals_to_main_thread():
-            watcher = Watcher(config, poll=poll)
+        watcher = Watcher(config, poll=poll)
         if watcher.polling and not poll:
             print("file system events unavailable: polling for changes", flush=True)
         settle_due: float | None = None
@@ -266,8 +262,7 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
                         keep = new_config.content_path == config.content_path and new_config.root == config.root
                         if watcher.roots_for(new_config) != watcher.roots:
                             watcher.stop()
-                            with signals_to_main_thread():
-                                watcher = Watcher(new_config, poll=poll)
+                            watcher = Watcher(new_config, poll=poll)
                         config = new_config
                         builder = IncrementalBuilder(config, parsed if keep else {})
                         if server:
@@ -306,20 +301,6 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
 
 
 _MAIN_PID = os.getpid()
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextmanager
-def signals_to_main_thread():
-    """Threads started inside this block (and the threads they start) block SIGINT and SIGTERM, so the kernel
-    delivers Ctrl-C to the main thread, which handles it at once. Python runs handlers in the main thread
-    only; a Ctrl-C received by another thread was seen to go unnoticed by a main thread waiting on a queue
-    (serve running on for over a minute). Child processes unblock them again (index_worker.py)."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _interrupt(signum, frame):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -18,9 +17,6 @@ from site_builder.search import build_search_index
 
 
 def main() -> int:
-    # started from a thread that blocks the stop signals (serve's signals_to_main_thread): take them again,
-    # so that serve can stop this process and Pagefind's with SIGTERM
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         os.nice(10)
     except OSError:
