@@ -78,6 +78,9 @@ def main() -> None:
                         help="seconds between an edit showing and the next (default: wait for the exact pass + 0.3 s)")
     parser.add_argument("--doc", type=int, default=1234, help="which document (index in file order) to edit")
     args = parser.parse_args()
+    # Started in the background (`nohup … &`), this script inherits an ignored SIGINT, and so would serve, which
+    # is stopped with SIGINT like Ctrl-C: give it Python's default handling back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
