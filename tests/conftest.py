@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +15,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The tests stop `site-builder serve` with SIGINT, as Ctrl-C does. Run from a background job (`cmd &` in a
+# script), pytest inherits an ignored SIGINT and so would every process it starts; take the default back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 SEEDS = REPO.parent / "shared" / "seeds"
 if not SEEDS.is_dir():  # CI checks out the project alone: the seeds are vendored for tests
     SEEDS = REPO / "tests" / "fixtures" / "seeds"
