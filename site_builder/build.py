@@ -129,14 +129,13 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
         if use_cache:
             cache.forget_build(config.root, config.output_path)
         stage.commit()
-    pages = len(plan.pages)
-    result = BuildResult(len(site.documents), pages, written, time.perf_counter() - started, summary)
+    counts = {"documents": len(site.documents), "pages": len(plan.pages), "files": written}
     if use_cache:
         store.save()
         hashes.save()
-        cache.record_build(config.root, config.output_path, digest,
-                           {"documents": result.documents, "pages": result.pages, "files": result.files})
-    return result
+        cache.record_build(config.root, config.output_path, digest, counts)
+    return BuildResult(counts["documents"], counts["pages"], counts["files"], time.perf_counter() - started,
+                       summary)
 
 
 SEARCH_SPLIT = 4_000          # from this many documents, the search index is built in parts on several cores
