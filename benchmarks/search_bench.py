@@ -4,8 +4,8 @@
     python benchmarks/search_bench.py quality ARCHIVE [--sampled N] # recall/precision against substring truth
 
 ARCHIVE is a folder holding content/ (from benchmarks/corpus.py) and public/ (from `site-builder build`).
-Transfer is the sum over every requested file of its size as served with gzip (Pagefind's pf_* files are
-gzip already and counted as they are). Uses Debian's Chromium and the helpers of tests/.
+Transfer is the sum over every requested file of its size as served: gzip for text (HTML, JS, CSS, JSON,
+.txt, which GitHub Pages and Netlify compress), as they are for the index's .bin files (binary: not compressed). Uses Debian's Chromium and the helpers of tests/.
 """
 
 from __future__ import annotations
@@ -30,16 +30,15 @@ def served_size(folder: Path, url: str) -> int:
     if path.is_dir():
         path = path / "index.html"
     data = path.read_bytes()
-    return len(data) if path.suffix.startswith(".pf_") else len(gzip.compress(data, 6))
+    return len(data) if path.suffix == ".bin" else len(gzip.compress(data, 6))
 
 
 def kind(url: str) -> str:
+    """fulltext/<part>/pairs/3.bin → pairs, fulltext/0/meta.json → meta, fulltext/t2s/5.json → t2s, else by type."""
     path = urlsplit(url).path
-    if "/site-search/" in path:
-        return "site-search"
-    if "/pagefind/" in path:
-        parts = path.split("/pagefind/", 1)[1].split("/")
-        return parts[0] if len(parts) > 1 else ("meta" if path.endswith(".pf_meta") else parts[0].split(".")[0])
+    if "/fulltext/" in path:
+        parts = path.split("/fulltext/", 1)[1].split("/")
+        return parts[-2] if len(parts) > 1 and not parts[-2].isdigit() else parts[-1].split(".")[0]
     return path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else "html"
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 CACHE_DIR = ".site-builder-cache"
 FORMAT = 1                 # bump when the layout of the cache changes
 PICKLE = pickle.HIGHEST_PROTOCOL
-DEPENDENCIES = ("jinja2", "markdown-it-pyrs", "PyYAML", "pagefind", "pagefind-bin",
+DEPENDENCIES = ("jinja2", "markdown-it-pyrs", "PyYAML", "numpy",
                 "opencc-python-reimplemented", "pypinyin")
 
 

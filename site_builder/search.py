@@ -1,46 +1,52 @@
-"""The search index: Pagefind over overlapping character pairs, so a Chinese query finds exactly its text.
+"""The search index: exact full-text search over Chinese text, written here and read by search.js.
 
-Pagefind's own Chinese segmentation disagrees between indexer and browser (../shared/docs/search-notes.md:
-recall 0.84, precision 0.77). Here every run of letters/digits/Han characters is indexed as overlapping
-pairs plus its last character ("行政复议" → "行政 政复 复议 议"), every other character as a word of its
-own that Pagefind keeps ("〔" → "ǀ03014"), and search.js turns a query into words the same way. Pagefind
-finds the documents holding every word of the query; search.js keeps those where the words stand at
-consecutive positions (Pagefind returns each result's word positions), i.e. where the text says the query.
-Each document's characters are also listed once, so that a one-character query finds every document that
-has the character. The records are synthetic pages in a language Pagefind does not segment ("x-pairs");
-the title is a weighted heading so that title matches rank first. Traditional characters are folded to
-Simplified on both sides. Measurements: benchmarks/README.md, section "Search".
+A query term is found where the text says it, character for character: the index holds, for every pair of
+adjacent characters, the documents and positions where it stands, and search.js keeps the documents where
+the term's pairs stand one after the other. One-character terms use a second, smaller table: for every
+character, the documents that have it and how often. Both sides fold the text the same way (normalise():
+NFKC, lower case, Traditional → Simplified) and treat any run of whitespace as one space that no term
+crosses. Measurements and the reasons for this design (Pagefind was used before): benchmarks/README.md,
+section "Search".
+
+Everything is under public/fulltext/ (OUTPUTS), one folder per part of PART_SIZE documents, newest
+documents first, so that the browser lists results in date order part by part:
+
+  index.json              {"version", "chunk", "t2s_shards", "parts": [{"path", "docs"}]}
+  t2s/<n>.json            Traditional → Simplified for the characters whose code point % T2S_SHARDS == n
+  <part>/meta.json        per document, in date order: title length, filter values (for counts and filters);
+                          the first key of every pairs/ and chars/ file
+  <part>/docs/<k>.json    documents k·CHUNK … as [url, title, date, region, type label]
+  <part>/text/<id>.txt    the text as indexed (normalised; excerpts are cut from it)
+  <part>/pairs/<s>.bin    positions of consecutive pairs (in code point order), about SHARD_BYTES a file
+  <part>/chars/<s>.bin    documents per character, likewise
+
+Document numbers are positions in the part's date order. A .bin file is little-endian: magic (4 bytes),
+three u32 counts, the file's keys (u32 arrays), then LEB128 varints (_write_pairs / _write_chars say which;
+search.js decodes them).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import gzip
-import html
 import json
-import os
-import re
 import struct
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from site_builder.content.model import Site
 
-LANGUAGE = "x-pairs"          # not zh: Pagefind must neither segment the text nor split the query
-TITLE_WEIGHT = 10
-WORD = re.compile(r"[^\W_]+")  # runs of letters (incl. Han) and digits
-# Marks index words that are not pairs: a letter (so Pagefind keeps it as part of the word and does not split
-# the word at it, as it does at '_') that texts do not use; normalise() turns it into '|' in the text itself.
-MARK = "\u01c0"  # ǀ LATIN LETTER DENTAL CLICK
-# Everything search writes is under pagefind/ (the Pagefind bundle of the first part), so that the build and
-# the dev server carry one folder: the site's own search files in pagefind/site-search/, further parts in
-# pagefind/parts/<n>/.
-T2S_DIR = "pagefind/site-search/t2s"  # Traditional → Simplified character map in shards, for search.js
-T2S_SHARDS = 32               # shard n holds the characters whose code point % 32 == n (search.html says 32 too)
-DOCS_FILE = "pagefind/site-search/docs.json"  # Pagefind page id → [url, title]: the full result list without fragments
+VERSION = 1
+OUTPUTS = ("fulltext",)   # all that build_search_index writes under out_dir
+INDEX_DIR = "fulltext"
+PART_SIZE = 10_000            # documents per part: ~1.5 GB of memory to index one, and the browser's unit
+CHUNK = 128                   # documents per docs/<k>.json
+T2S_SHARDS = 32
+SHARD_BYTES = 32 * 1024       # aimed size of one .bin file: what a rare term costs to download
+PAIRS_MAGIC, CHARS_MAGIC = b"SBp1", b"SBc1"
+SPACE, END = 32, 0            # code points: any whitespace run becomes SPACE; END follows each document
+u64 = np.uint64
 
 
 @lru_cache(maxsize=1)
@@ -69,172 +75,182 @@ def _t2s_table() -> dict[int, str]:
 
 def normalise(text: str) -> str:
     """What both the index and the query see: NFKC, lower case, Traditional folded to Simplified."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_t2s_table()).replace(MARK, "|")
+    return unicodedata.normalize("NFKC", text).lower().translate(_t2s_table())
 
 
-def pairs(run: str) -> list[str]:
-    """'行政复议' → ['行政', '政复', '复议', '议ǀ']: every pair, then the last character marked (MARK).
-    No index word is a prefix of another of a different kind: Pagefind, asked for a word it lacks, answers
-    with a word that is a prefix of it ('复鑫' → '复'), which must never be a real character of the text."""
-    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1] + MARK]
-
-
-def mark_word(char: str) -> str:
-    """A punctuation mark or symbol as an index word Pagefind keeps and can search ('〔' → 'ǀ03014'):
-    Pagefind drops punctuation from queries, and 文号 such as 〔2018〕88号 are told apart by it."""
-    return f"{MARK}{ord(char):05x}"
-
-
-def joint_word(mark: str, char: str) -> str:
-    """The word after a mark that is followed by a run: mark and the run's first character ('〕8' →
-    'ǀǀ030158'), so that a query ending in one character after punctuation ('〔2018〕8') is matched exactly:
-    the character starts a run there, whether the run ends ('8ǀ') or goes on ('88')."""
-    return f"{MARK}{MARK}{ord(mark):05x}{char}"
-
-
-SPACE = mark_word(" ")  # any run of spaces and line breaks: a query never matches across one
-
-
-def marks(between: str) -> list[str]:
-    return [SPACE if part.isspace() else mark_word(part) for part in re.findall(r"\s+|\S", between)]
-
-
-def index_text(text: str) -> str:
-    """A document's text as index words: runs become pairs, every other character (a run of spaces and line
-    breaks counting as one) a mark word, followed by a joint word where a run follows."""
-    out, pos = [], 0
-    text = normalise(text)
-    for m in WORD.finditer(text):
-        between = text[pos:m.start()]
-        out.extend(marks(between))
-        if between and not between[-1].isspace():
-            out.append(joint_word(between[-1], m.group()[0]))
-        out.extend(pairs(m.group()))
-        pos = m.end()
-    out.extend(marks(text[pos:]))
-    return " ".join(out)
-
-
-BODY_MARK = MARK + "body"  # between the title and the body: search.js tells title matches by it
-CHARS_MARK = MARK + "chars"  # starts the list of a document's characters at the end of its record
-
-
-def char_words(text: str) -> str:
-    """Each character of the text's runs once, as a word of its own, unless a run already ends with it.
-    So a one-character query is one exact word ('复ǀ'), found in every document that has the character."""
-    text = normalise(text)
-    runs = WORD.findall(text)
-    last = {run[-1] for run in runs}
-    return " ".join(c + MARK for c in sorted({c for run in runs for c in run} - last))
-
-
-def record_html(doc, vocabulary: set[str] | None = None) -> str:
-    """The synthetic page Pagefind indexes for one document (attributes only for meta and filters); its
-    index words are added to `vocabulary`."""
-    def attr(kind: str, name: str, value) -> str:
-        return f'<span data-pagefind-{kind}="{name}[data-v]" data-v="{html.escape(str(value), quote=True)}"></span>'
-
-    region = doc.region
-    region_label = region.label if region else "全国性或地区不详"
-    title = index_text(doc.title)
-    body = index_text(doc.text.split("\n", 1)[1] if "\n" in doc.text else "")
-    chars = char_words(doc.text)
-    if vocabulary is not None:
-        for words in (title, body, chars):
-            vocabulary.update(words.split())
-        vocabulary.update((BODY_MARK, CHARS_MARK))
-    parts = [f'<html lang="{LANGUAGE}"><body>',
-             f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{html.escape(title)}</h1>',
-             f"<div>{BODY_MARK} {html.escape(body)}</div>",
-             f"<p>{CHARS_MARK} {html.escape(chars)}</p>",
-             attr("meta", "title", doc.title),
-             attr("meta", "date", doc.date.isoformat() if doc.date else ""),
-             attr("meta", "region", region_label),
-             attr("meta", "doc_type", doc.doc_type_label),
-             attr("sort", "date", date_key(doc)),
-             attr("filter", "doc_type", doc.doc_type),
-             attr("filter", "year", str(doc.year) if doc.year else "年份不详")]
-    if region and region.province:
-        parts.append(attr("filter", "province", region.province))
-    if region and region.city:
-        parts.append(attr("filter", "city", region.city))
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-PART_SIZE = 10_000  # documents per index part: the build peaks at ~0.7 GB per 1,000 documents of a part (7.1 GB at 10k)
-PARTS_DIR = "pagefind/parts"   # parts after the first: <PARTS_DIR>/<n>/, merged in the browser
-PARTS_FILE = "pagefind/site-search/parts.json"
-OUTPUTS = ("pagefind",)  # all that build_search_index writes under out_dir
-
-
-def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1) -> dict:
-    """Write the Pagefind index to out_dir/pagefind, plus the character map and the page table for search.js.
-
-    A large archive is indexed in `parts` (default: one per PART_SIZE documents), newest documents first, each
-    a Pagefind bundle of its own that search.js merges at query time; since Pagefind lists the results of
-    merged indexes one index after the other, date order across parts is kept by splitting on date.
-    With `jobs` > 1 that many parts are indexed at once, each in a forked process (memory: one part each)."""
-    docs = sorted(site.documents, key=lambda d: (date_key(d), d.url), reverse=True)
-    if any(not d.url.startswith("/") for d in docs) or len({d.url for d in docs}) != len(docs):
-        raise ValueError("search index: every document needs its own URL (site_builder.build.load sets them)")
-    count = parts or max(1, -(-len(docs) // PART_SIZE))
-    size = -(-len(docs) // count) if docs else 0
-    bundles = [out_dir / "pagefind" if n == 0 else out_dir / PARTS_DIR / str(n) for n in range(count)]
-    slices = [docs[n * size:(n + 1) * size] for n in range(count)]
-    if jobs > 1 and count > 1:
-        _index_in_workers(slices, bundles, jobs)
-    else:
-        for part, target in zip(slices, bundles):
-            _run(_index, part, target)
-    folder = out_dir / T2S_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """Code point → code point: Traditional → Simplified and whitespace → SPACE (the part of normalise()
+    after NFKC and lower case, plus the whitespace rule), for whole arrays of text at once."""
+    table = np.arange(0x110000, dtype=np.uint32)
     for trad, simp in t2s_map().items():
-        shards[ord(trad) % T2S_SHARDS][trad] = simp
-    for n, shard in enumerate(shards):
-        _write_json(folder / f"{n}.json", shard)
-    table = {}
-    for bundle in bundles:
-        table.update(page_table(bundle))
-    _write_json(out_dir / DOCS_FILE, table)
-    # the other parts' URLs, relative to this file
-    _write_json(out_dir / PARTS_FILE, [f"../parts/{n}/" for n in range(1, count)])
-    files = [p for p in (out_dir / "pagefind").rglob("*") if p.is_file()]
-    return {"records": len(site.documents), "parts": count, "files": len(files),
-            "bytes": sum(p.stat().st_size for p in files)}
+        table[ord(trad)] = ord(simp)
+    table[[c for c in range(0x3001) if chr(c).isspace()]] = SPACE
+    return table
 
 
-_PARTS = None  # (slices, targets) for forked part indexers: inherited, not pickled
+def fold(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts as one array of normalised code points, each text followed by END, whitespace runs as one
+    SPACE (none at the start of a text); and where each text starts."""
+    joined = "\0".join(unicodedata.normalize("NFKC", t.replace("\0", " ")).lower() for t in texts) + "\0"
+    codes = _fold_table()[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)]
+    before = np.empty_like(codes)
+    before[0], before[1:] = END, codes[:-1]
+    codes = codes[~((codes == SPACE) & ((before == SPACE) | (before == END)))]
+    ends = np.flatnonzero(codes == END)
+    return codes, np.concatenate(([0], ends[:-1] + 1))
 
 
-def _index_in_workers(slices: list, targets: list[Path], jobs: int) -> None:
-    """Index the parts `jobs` at a time, each in a fresh forked process that exits after its part."""
-    global _PARTS
-    import multiprocessing
+def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unsigned LEB128 (7 bits a byte, low bits first, high bit set on all but the last byte): the bytes,
+    and where each value's bytes start (plus the total at the end)."""
+    values = values.astype(np.uint32, copy=False)
+    sizes = np.ones(len(values), dtype=np.int64)
+    for k in (7, 14, 21, 28):
+        sizes += values >= (1 << k)
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    out[offsets[:-1]] = (values & 0x7F).astype(np.uint8) | ((sizes > 1).astype(np.uint8) << 7)
+    for k in range(1, 5):     # the few values of more than one byte
+        more = np.flatnonzero(sizes > k)
+        if not len(more):
+            break
+        byte = ((values[more] >> np.uint32(7 * k)) & np.uint32(0x7F)).astype(np.uint8)
+        out[offsets[more] + k] = byte | ((sizes[more] > k + 1).astype(np.uint8) << 7)
+    return out, offsets
 
-    _PARTS = (slices, targets)
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(slices)), maxtasksperchild=1) as pool:
-            pool.map(_index_part, range(len(slices)), chunksize=1)
-    finally:
-        _PARTS = None
+
+def _changes(*keys: np.ndarray) -> np.ndarray:
+    """Flags: element i differs from element i-1 in one of the keys (the first element always does)."""
+    flags = np.ones(len(keys[0]), dtype=bool)
+    if len(flags) > 1:
+        np.not_equal(keys[0][1:], keys[0][:-1], out=flags[1:])
+        for key in keys[1:]:
+            flags[1:] |= key[1:] != key[:-1]
+    return flags
 
 
-def _index_part(n: int) -> None:
-    slices, targets = _PARTS
-    _run(_index, slices[n], targets[n])
+class Postings:
+    """Elements sorted by word, then document (then position): the words, their entries (one per word and
+    document holding it) and the entries' sizes (how many elements each has)."""
+
+    def __init__(self, word: np.ndarray, doc: np.ndarray):
+        new_word = _changes(word)
+        self.new_entry = _changes(word, doc)
+        self.entry_at = np.flatnonzero(self.new_entry)
+        starts_word = new_word[self.entry_at]
+        first_entries = np.flatnonzero(starts_word)
+        entry_doc = doc[self.entry_at]
+        self.words = word[self.entry_at[first_entries]]
+        self.entries_per_word = np.diff(np.append(first_entries, len(self.entry_at)))
+        self.doc_delta = entry_doc - np.where(starts_word, 0, np.roll(entry_doc, 1))  # from the word's previous
+        self.entry_size = np.diff(np.append(self.entry_at, len(doc)))
+
+    def shards(self, bytes_per_word: np.ndarray) -> np.ndarray:
+        """Consecutive words into shards of about SHARD_BYTES: the first word of each shard."""
+        before = np.cumsum(bytes_per_word) - bytes_per_word
+        return np.flatnonzero(_changes(before // SHARD_BYTES))
 
 
-def _run(function, *args) -> None:
-    """asyncio.run(function(*args)), in a thread of its own when the caller already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(function(*args))
-        return
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(lambda: asyncio.run(function(*args))).result()
+def index_part(codes: np.ndarray, starts: np.ndarray, title_lengths: np.ndarray, folder: Path) -> dict:
+    """Write pairs/ and chars/ for one part's folded text; returns the shards' first keys, for meta.json."""
+    chars = np.flatnonzero(np.bincount(codes, minlength=1))      # the distinct code points, ascending
+    dense = np.zeros(int(chars[-1]) + 1, dtype=u64)
+    dense[chars] = np.arange(len(chars), dtype=u64)
+    n = len(chars)
+    lengths = np.diff(np.append(starts, len(codes)))
+    doc_bits, pos_bits = max(1, (len(starts) - 1).bit_length()), int(lengths.max()).bit_length()
+    # every position as document·2^pos_bits + position in the document (uint64 arithmetic wraps back)
+    place = np.repeat((np.arange(len(starts), dtype=u64) << u64(pos_bits)) - starts.astype(u64), lengths)
+    place += np.arange(len(codes), dtype=u64)
+    text = (codes != END) & (codes != SPACE)
+    ids = dense[codes]
+
+    # pairs: sorted by (pair, document, position) — one 64-bit sort when the three fit, else lexsort
+    low_bits = doc_bits + pos_bits
+    pair_at = text[:-1] & text[1:]
+    if (n * n - 1).bit_length() + low_bits <= 64:
+        key = ids[:-1] * u64(n)
+        key += ids[1:]
+        key <<= u64(low_bits)
+        key |= place[:-1]
+        key = key[pair_at]
+        key.sort()
+        pair, where = key >> u64(low_bits), key & u64((1 << low_bits) - 1)
+        del key
+    else:
+        at = np.flatnonzero(pair_at)
+        pair, where = ids[at] * u64(n) + ids[at + 1], place[at]
+        order = np.lexsort((where, pair))
+        pair, where = pair[order], where[order]
+    def pair_points(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:   # pair numbers → code points
+        return chars[pairs // u64(n)], chars[pairs % u64(n)]
+
+    firsts = _write_pairs(folder / "pairs", Postings(pair, where >> u64(pos_bits)), where & u64((1 << pos_bits) - 1),
+                          pair_points)
+    first_keys = [int(c) for pair in zip(*pair_points(firsts)) for c in pair]
+    del pair, where
+
+    # characters: sorted by (character, document, outside the title) → documents per character, counts
+    doc = place >> u64(pos_bits)
+    key = ids << u64(doc_bits + 1)
+    key |= doc << u64(1)
+    key |= ((place & u64((1 << pos_bits) - 1)) >= np.repeat(title_lengths.astype(u64), lengths)).astype(u64)
+    key = key[text]
+    key.sort()
+    char, rest = key >> u64(doc_bits + 1), key & u64((1 << (doc_bits + 1)) - 1)
+    char_firsts = _write_chars(folder / "chars", Postings(char, rest >> u64(1)), (rest & u64(1)) == 0, chars)
+    return {"pairs": first_keys, "chars": [int(chars[k]) for k in char_firsts]}
+
+
+def _write_pairs(folder: Path, p: Postings, pos: np.ndarray, points) -> np.ndarray:
+    """pairs/<s>.bin: 'SBp1', u32 words, entries, positions; u32 first[words], u32 second[words] (code
+    points, from points(words)); varints: documents per word, then per entry (word,
+    document) the document (delta from the word's previous one) and its number of positions, then the
+    positions (delta from the entry's previous one). Returns each shard's first word."""
+    pos_delta = pos - np.where(p.new_entry, u64(0), np.roll(pos, 1))
+    words_entries = np.cumsum(p.entries_per_word) - p.entries_per_word
+    positions_per_word = np.add.reduceat(p.entry_size, words_entries) if len(words_entries) else words_entries
+    firsts = p.shards(2 + 2 * p.entries_per_word + 1.3 * positions_per_word)
+    _write_shards(folder, PAIRS_MAGIC, firsts, p, [p.doc_delta, p.entry_size], pos_delta, points)
+    return p.words[firsts]
+
+
+def _write_chars(folder: Path, p: Postings, in_title: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    """chars/<s>.bin: 'SBc1', u32 words, entries, 0; u32 character[words]; varints: documents per character,
+    then per entry the document (delta) and count·2 + (1 if the title has the character)."""
+    value = p.entry_size * 2 + in_title[p.entry_at]   # an entry's first element is in the title if any is
+    firsts = p.shards(2 + 3 * p.entries_per_word)
+    _write_shards(folder, CHARS_MAGIC, firsts, p, [p.doc_delta, value], None, lambda words: (chars[words],))
+    return p.words[firsts]
+
+
+def _write_shards(folder: Path, magic: bytes, firsts: np.ndarray, p: Postings, entry_columns: list,
+                  positions: np.ndarray | None, points) -> None:
+    """One file per shard of consecutive words: the header, its words' code points, then its varints: per
+    word, per entry (the entry columns interleaved), and the positions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    per_word, word_bytes = varints(p.entries_per_word)
+    per_entry, entry_bytes = varints(np.stack(entry_columns, axis=1).reshape(-1))
+    entry_bytes = entry_bytes[::2]   # each entry has two values
+    entry_of_word = np.concatenate(([0], np.cumsum(p.entries_per_word)))
+    if positions is not None:
+        per_position, position_bytes = varints(positions)
+        position_of_entry = np.concatenate(([0], np.cumsum(p.entry_size)))
+    bounds = np.append(firsts, len(p.words))
+    for s in range(len(firsts)):
+        w0, w1 = int(bounds[s]), int(bounds[s + 1])
+        e0, e1 = int(entry_of_word[w0]), int(entry_of_word[w1])
+        parts = [b"", *(c.astype("<u4").tobytes() for c in points(p.words[w0:w1])),
+                 per_word[word_bytes[w0]:word_bytes[w1]].tobytes(),
+                 per_entry[entry_bytes[e0]:entry_bytes[e1]].tobytes()]
+        count = 0
+        if positions is not None:
+            q0, q1 = int(position_of_entry[e0]), int(position_of_entry[e1])
+            parts.append(per_position[position_bytes[q0]:position_bytes[q1]].tobytes())
+            count = q1 - q0
+        parts[0] = magic + struct.pack("<III", w1 - w0, e1 - e0, count)
+        (folder / f"{s}.bin").write_bytes(b"".join(parts))
 
 
 def date_key(doc) -> str:
@@ -242,161 +258,91 @@ def date_key(doc) -> str:
     return doc.date.isoformat() if doc.date else f"{doc.year or 0:04d}-00-00"
 
 
+FILTERS = ("province", "city", "year", "doc_type")
+
+
+def filter_values(doc) -> dict[str, str]:
+    """The document's value for each search filter ('' when it has none)."""
+    region = doc.region
+    return {"province": (region.province if region else "") or "",
+            "city": (region.city if region else "") or "",
+            "year": str(doc.year) if doc.year else "年份不详",
+            "doc_type": doc.doc_type}
+
+
+def write_part(docs: list, folder: Path) -> dict:
+    """One part: the documents' tables and texts, then their index."""
+    codes, starts = fold([d.text for d in docs])
+    title_codes, title_starts = fold([d.title for d in docs])
+    title_lengths = np.diff(np.append(title_starts, len(title_codes))) - 1
+    texts = codes.tobytes().decode("utf-32-le").split("\0")[:-1]
+    (folder / "text").mkdir(parents=True, exist_ok=True)
+    for n, text in enumerate(texts):
+        (folder / "text" / f"{n}.txt").write_text(text, encoding="utf-8")
+    (folder / "docs").mkdir(exist_ok=True)
+    for k in range(0, len(docs), CHUNK):
+        rows = [[d.url, d.title, d.date.isoformat() if d.date else (f"{d.year}年" if d.year else ""),
+                 d.region.label if d.region else "全国性或地区不详", d.doc_type_label] for d in docs[k:k + CHUNK]]
+        _write_json(folder / "docs" / f"{k // CHUNK}.json", rows)
+    filters = {}
+    for key in FILTERS:
+        values = [filter_values(d)[key] for d in docs]
+        names = sorted(set(values))
+        number = {v: i for i, v in enumerate(names)}
+        filters[key] = {"values": names, "of": [number[v] for v in values]}
+    shards = index_part(codes, starts, title_lengths, folder) if docs else {"pairs": [], "chars": []}
+    _write_json(folder / "meta.json", {"docs": len(docs), "title_length": title_lengths.tolist(), "filters": filters,
+                                       **shards})
+    return {"docs": len(docs)}
+
+
+def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1) -> dict:
+    """Write the search index to out_dir/fulltext: `parts` of the documents (default: one per PART_SIZE),
+    newest first, `jobs` of them at once in forked processes."""
+    docs = sorted(site.documents, key=lambda d: (date_key(d), d.url), reverse=True)
+    if any(not d.url.startswith("/") for d in docs) or len({d.url for d in docs}) != len(docs):
+        raise ValueError("search index: every document needs its own URL (site_builder.build.load sets them)")
+    count = parts or max(1, -(-len(docs) // PART_SIZE))
+    size = -(-len(docs) // count) if docs else 0
+    root = out_dir / INDEX_DIR
+    slices = [docs[n * size:(n + 1) * size] for n in range(count)]
+    targets = [root / str(n) for n in range(count)]
+    if jobs > 1 and count > 1:
+        infos = _in_workers(slices, targets, jobs)
+    else:
+        infos = [write_part(part, target) for part, target in zip(slices, targets)]
+    shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
+    for trad, simp in t2s_map().items():
+        shards[ord(trad) % T2S_SHARDS][trad] = simp
+    for n, shard in enumerate(shards):
+        _write_json(root / "t2s" / f"{n}.json", shard)
+    _write_json(root / "index.json", {"version": VERSION, "chunk": CHUNK, "t2s_shards": T2S_SHARDS,
+                                      "parts": [{"path": f"{n}/", **info} for n, info in enumerate(infos)]})
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return {"records": len(docs), "parts": count, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+_PARTS = None  # (slices, targets) for forked part indexers: inherited, not pickled
+
+
+def _in_workers(slices: list, targets: list[Path], jobs: int) -> list[dict]:
+    """Index the parts `jobs` at a time, each in a fresh forked process that exits after its part."""
+    global _PARTS
+    import multiprocessing
+
+    _PARTS = (slices, targets)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(slices)), maxtasksperchild=1) as pool:
+            return pool.map(_index_part, range(len(slices)), chunksize=1)
+    finally:
+        _PARTS = None
+
+
+def _index_part(n: int) -> dict:
+    slices, targets = _PARTS
+    return write_part(slices[n], targets[n])
+
+
 def _write_json(path: Path, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def page_table(bundle: Path) -> dict[str, list[str]]:
-    """Pagefind page id (its fragment's name) → [url, title], read back from the fragments just written."""
-    table = {}
-    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
-        raw = gzip.decompress(path.read_bytes())
-        data = json.loads(raw[raw.index(b"{"):])
-        table[path.name.removesuffix(".pf_fragment")] = [data["url"], data["meta"].get("title", "")]
-    return table
-
-
-async def _index(docs, target: Path) -> None:
-    """Write the synthetic pages to a scratch folder shaped like the site, then index it in one call."""
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    binary = _standard_binary()
-    if binary and "PAGEFIND_BINARY_PATH" not in os.environ:
-        os.environ["PAGEFIND_BINARY_PATH"] = binary
-    with tempfile.TemporaryDirectory(prefix="site-builder-search-") as scratch:
-        vocabulary: set[str] = set()
-        for doc in docs:
-            page = Path(scratch) / doc.url.lstrip("/") / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(record_html(doc, vocabulary), encoding="utf-8")
-        config = IndexConfig(output_path=str(target), write_playground=False)
-        async with PagefindIndex(config) as index:
-            await index.add_directory(scratch)
-    fix_chunk_bounds(target, sorted(vocabulary))
-
-
-# --- Pagefind's chunk table ------------------------------------------------------------------------------
-# Pagefind's metadata file lists, for every index chunk, its first and last word, shortened to a prefix
-# (['复议', '复'] for a chunk holding the single word 复议). The browser picks the chunk to load for a word by
-# these bounds, and for such a chunk it loads the wrong one: 复议 was not found on a 10,000-document archive,
-# and Pagefind then answered with the shorter word 复. So the bounds are rewritten to the chunks' real first
-# and last words: the first read from each chunk, the last the word before the next chunk's first in the
-# sorted vocabulary the records were made of.
-
-def fix_chunk_bounds(bundle: Path, vocabulary: list[str]) -> int:
-    """Rewrite the chunk bounds of the Pagefind bundle's metadata; returns how many changed."""
-    import bisect
-
-    (meta_path,) = bundle.glob("pagefind.*.pf_meta")
-    raw = gzip.decompress(meta_path.read_bytes())
-    magic = b"pagefind_dcd"
-    if not raw.startswith(magic):
-        raise ValueError(f"{meta_path}: not a Pagefind metadata file")
-    meta, _ = cbor_load(raw, len(magic))
-    chunks = meta[2]
-    firsts = [_first_word(bundle / "index" / f"{chunk[2]}.pf_index") for chunk in chunks]
-    changed = 0
-    for n, chunk in enumerate(chunks):
-        if n + 1 < len(chunks):
-            last = vocabulary[bisect.bisect_left(vocabulary, firsts[n + 1]) - 1]
-        else:
-            last = vocabulary[-1]
-        if not (firsts[n] <= last and last.startswith(chunk[1]) and firsts[n].startswith(chunk[0])):
-            raise ValueError(f"{meta_path}: chunk {chunk} does not match the records' words ({firsts[n]}…{last})")
-        if [chunk[0], chunk[1]] != [firsts[n], last]:
-            chunk[0], chunk[1] = firsts[n], last
-            changed += 1
-    meta_path.write_bytes(gzip.compress(magic + cbor_dump(meta), mtime=0))
-    return changed
-
-
-def _first_word(path: Path) -> str:
-    """The first word of an index chunk: [[[word, postings], …]]."""
-    data = gzip.decompress(path.read_bytes())
-    pos = len(b"pagefind_dcd")
-    for _ in range(3):
-        _, _, pos = _head(data, pos)
-    word, _ = cbor_load(data, pos)
-    return word
-
-
-# The part of CBOR that Pagefind writes (definite lengths).
-def _head(data: bytes, pos: int) -> tuple[int, int, int]:
-    """(major type, argument, position after the head) of the CBOR item at pos."""
-    first = data[pos]
-    major, info = first >> 5, first & 31
-    if info < 24:
-        return major, info, pos + 1
-    size = {24: 1, 25: 2, 26: 4, 27: 8}[info]  # indefinite lengths are not used by Pagefind
-    return major, int.from_bytes(data[pos + 1:pos + 1 + size], "big"), pos + 1 + size
-
-
-def cbor_load(data: bytes, pos: int = 0):
-    """Decode the CBOR item at pos (the subset Pagefind writes): (value, position after it)."""
-    major, arg, pos = _head(data, pos)
-    if major == 0:
-        return arg, pos
-    if major == 1:
-        return -1 - arg, pos
-    if major in (2, 3):
-        raw = data[pos:pos + arg]
-        return (raw if major == 2 else raw.decode("utf-8")), pos + arg
-    if major == 4:
-        items = []
-        for _ in range(arg):
-            item, pos = cbor_load(data, pos)
-            items.append(item)
-        return items, pos
-    if major == 5:
-        out = {}
-        for _ in range(arg):
-            key, pos = cbor_load(data, pos)
-            out[key], pos = cbor_load(data, pos)
-        return out, pos
-    if major == 7 and arg in (20, 21, 22):
-        return {20: False, 21: True, 22: None}[arg], pos
-    if major == 7 and data[pos - 5] & 31 == 26:
-        return struct.unpack(">f", data[pos - 4:pos])[0], pos
-    if major == 7 and data[pos - 9] & 31 == 27:
-        return struct.unpack(">d", data[pos - 8:pos])[0], pos
-    raise ValueError(f"unsupported CBOR item (major type {major})")
-
-
-def _put_head(major: int, arg: int) -> bytes:
-    if arg < 24:
-        return bytes([major << 5 | arg])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if arg < 1 << (8 * size):
-            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
-    raise ValueError("integer too large")
-
-
-def cbor_dump(value) -> bytes:
-    if isinstance(value, bool) or value is None:
-        return bytes([0xF4 if value is False else 0xF5 if value is True else 0xF6])
-    if isinstance(value, int):
-        return _put_head(0, value) if value >= 0 else _put_head(1, -1 - value)
-    if isinstance(value, float):
-        return b"\xfb" + struct.pack(">d", value)
-    if isinstance(value, bytes):
-        return _put_head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _put_head(3, len(raw)) + raw
-    if isinstance(value, list):
-        return _put_head(4, len(value)) + b"".join(cbor_dump(v) for v in value)
-    if isinstance(value, dict):
-        return _put_head(5, len(value)) + b"".join(cbor_dump(k) + cbor_dump(v) for k, v in value.items())
-    raise TypeError(type(value))
-
-
-
-def _standard_binary() -> str | None:
-    """The standard binary is enough (nothing is segmented) and is smaller and faster than the extended one."""
-    try:
-        import pagefind_bin
-    except ImportError:  # fall back to whatever the Python API finds
-        return None
-    binary = Path(pagefind_bin.__file__).parent / "pagefind"
-    return str(binary) if binary.is_file() else None

@@ -12,7 +12,7 @@ LINK_ATTRS = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")
 
 
 def html_pages(public: Path) -> list[Path]:
-    return sorted(p for p in public.rglob("*.html") if "pagefind" not in p.parts)
+    return sorted(public.rglob("*.html"))
 
 
 def soup(path: Path) -> BeautifulSoup:

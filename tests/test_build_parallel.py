@@ -179,7 +179,7 @@ def test_search_parts_depend_on_the_documents_only():
     for n in (10, 3_999, 4_000, 10_000, 45_000, 100_000):
         assert search_plan(n, 1)[0] == search_plan(n, 2)[0] == search_plan(n, None)[0]
         assert search_plan(n, 1)[1] == 1
-    assert search_plan(100, None) == (None, 1)
+    assert search_plan(100, None) == (1, 1)
     assert search_plan(100_000, 2)[0] == 10
 
 

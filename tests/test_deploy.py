@@ -21,15 +21,13 @@ from test_build import DOCS, make_site
 
 from site_builder.config import BUILTIN_THEME
 
-CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 LONG = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=0, must-revalidate"
 # what a page links to: (tag, attribute); srcset holds a list of "url size" entries
 LINK_ATTRS = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("img", "srcset"),
               ("source", "src"), ("source", "srcset"), ("form", "action"), ("iframe", "src"))
-PAGEFIND_HASHED = re.compile(r"(^|/)(index|fragment|filter)/[\w-]+_[0-9a-f]{7,}\.pf_(index|fragment|filter)$"
-                             r"|(^|/)pagefind\.[\w-]+_[0-9a-f]{7,}\.pf_meta$")
 ASSET = re.compile(r"^assets/(?P<stem>.+)\.(?P<digest>[0-9a-f]{8,})(?P<ext>\.[a-z0-9]+)$")
 
 
@@ -116,27 +114,19 @@ def test_netlify_config():
 
 def test_netlify_path_matching_as_netlify_does():
     assert for_regexp("/assets/*").match("/assets/site.0412219d53.css")
-    assert for_regexp("/pagefind/*.js").match("/pagefind/pagefind.js")
-    assert not for_regexp("/pagefind/*.js").match("/pagefind/pagefind-entry.json")
-    assert for_regexp("/pagefind/*.pf_index").match("/pagefind/parts/1/index/x-pairs_94989f9.pf_index")
+    assert for_regexp("/fulltext/*").match("/fulltext/1/pairs/12.bin")
+    assert not for_regexp("/search/*").match("/fulltext/index.json")
     assert for_regexp("/").match("/") and not for_regexp("/").match("/docs/")
     assert for_regexp("/docs/:slug/").match("/docs/a/") and not for_regexp("/docs/:slug/").match("/docs/a/b/")
 
 
 @pytest.mark.parametrize("path, cache", [
     ("/assets/site.0412219d53.css", LONG),
-    ("/pagefind/index/x-pairs_94989f9.pf_index", LONG),
-    ("/pagefind/fragment/x-pairs_671a1c1.pf_fragment", LONG),
-    ("/pagefind/filter/x-pairs_5b2c1a0.pf_filter", LONG),
-    ("/pagefind/pagefind.x-pairs_cbb03d7820bf6da.pf_meta", LONG),
-    ("/pagefind/parts/2/index/x-pairs_94989f9.pf_index", LONG),        # further index parts
-    ("/pagefind/parts/2/pagefind.x-pairs_cbb03d7820bf6da.pf_meta", LONG),
-    ("/pagefind/pagefind.js", SHORT),                                   # Pagefind's unhashed entry files
-    ("/pagefind/pagefind-entry.json", SHORT),
-    ("/pagefind/wasm.unknown.pagefind", SHORT),
-    ("/pagefind/parts/2/pagefind-entry.json", SHORT),
-    ("/pagefind/parts/2/pagefind.js", SHORT),
-    ("/pagefind/site-search/docs.json", SHORT),
+    ("/fulltext/index.json", SHORT),                                # the search index: names kept
+    ("/fulltext/0/meta.json", SHORT),                               # from build to build
+    ("/fulltext/0/pairs/17.bin", SHORT),
+    ("/fulltext/2/text/9999.txt", SHORT),
+    ("/fulltext/t2s/3.json", SHORT),
     ("/", SHORT), ("/index.html", SHORT), ("/docs/qianshan-2019/", SHORT), ("/search/", SHORT),
     ("/regions/340000/page/2/", SHORT), ("/data/documents.csv", SHORT), ("/feed.xml", SHORT),
 ])
@@ -305,18 +295,18 @@ def test_every_file_has_exactly_one_cache_rule(two_builds):
             assert len(rules) == 1, f"{path}: Cache-Control rules {rules} (add a rule for it to netlify.toml)"
             rel = path.lstrip("/")
             if rules[0] == LONG:   # only names that carry their content's hash
-                assert ASSET.match(rel) or PAGEFIND_HASHED.search(rel), path
+                assert ASSET.match(rel), path
             else:
                 assert rules[0] == SHORT, path
             if file.suffix == ".html" or rel.startswith("data/") or file.suffix == ".xml":
                 assert rules[0] == SHORT, path
-            if ASSET.match(rel) or PAGEFIND_HASHED.search(rel):
+            if ASSET.match(rel):
                 assert rules[0] == LONG, path
-        assert any(PAGEFIND_HASHED.search(p) for p in site_paths(public)), "no Pagefind chunk found"
+        assert any(p.startswith("/fulltext/") and p.endswith(".bin") for p in site_paths(public)), "no search index"
 
 
 def test_search_index_in_parts_has_one_cache_rule_per_file(two_builds, tmp_path):
-    """A large archive's index comes in parts (pagefind/parts/<n>/): their files are cached by the same rules."""
+    """A large archive's index comes in parts (fulltext/<n>/): their files are cached by the same rules."""
     from site_builder.build import load
     from site_builder.config import load_config
     from site_builder.search import build_search_index
@@ -324,11 +314,9 @@ def test_search_index_in_parts_has_one_cache_rule_per_file(two_builds, tmp_path)
     root = two_builds[0].parent
     assert build_search_index(load(load_config(root)), tmp_path, parts=3)["parts"] == 3
     paths = site_paths(tmp_path)
-    assert any(p.startswith("/pagefind/parts/2/") and p.endswith(".pf_meta") for p in paths)
+    assert any(p.startswith("/fulltext/2/pairs/") for p in paths)
     for path in paths:
-        rules = cache_rules(path)
-        hashed = bool(PAGEFIND_HASHED.search(path))
-        assert rules == [LONG if hashed else SHORT], (path, rules)
+        assert cache_rules(path) == [SHORT], path
 
 
 def test_immutable_urls_never_change_their_bytes(two_builds):
@@ -339,9 +327,8 @@ def test_immutable_urls_never_change_their_bytes(two_builds):
         assert first[path].read_bytes() == second[path].read_bytes(), f"{path} changed under the same name"
     new = long_lived(second) - long_lived(first)
     assert any(p.startswith("/assets/site.") for p in new), "the changed stylesheet kept its name"
-    assert any(p.endswith(".pf_fragment") for p in new), "the changed document's fragment kept its name"
-    # and the entry files that point at them are revalidated
-    assert cache_rules("/pagefind/pagefind-entry.json") == [SHORT]
+    # and the search index, whose names stay, is revalidated
+    assert cache_rules("/fulltext/0/meta.json") == [SHORT]
 
 
 def test_css_and_js_are_fingerprinted(archive_site):
@@ -442,11 +429,12 @@ def test_search_works_with_the_netlify_headers_in_chromium(served_site, browser)
         assert violations == [] and not [c for c in console if "Content Security Policy" in c], (violations, console)
         assert outside == []
         assert [f for f in failed if "no-such-page" not in f[1]] == [], failed
-        # the long-lived files the search loaded were sent as immutable, the entry files were not
+        # the fingerprinted assets were sent as immutable, the search index (names kept) for revalidation
         sent = dict(served)
-        assert any(p.endswith(".pf_index") and c == LONG for p, c in sent.items())
         assert any(p.startswith("/assets/") and c == LONG for p, c in sent.items())
-        assert sent.get("/pagefind/pagefind-entry.json") == SHORT and sent.get("/search/") == SHORT
+        assert any(p.endswith(".bin") and c == SHORT for p, c in sent.items())
+        assert any(p.endswith("/fulltext/index.json") and c == SHORT for p, c in sent.items())
+        assert sent.get("/search/") == SHORT
     finally:
         context.close()
         server.shutdown()

@@ -150,7 +150,7 @@ def test_index_in_parts_gives_the_same_results_in_date_order(archive, browser, t
 
     root, base = archive
     public = tmp_path / "public"
-    shutil.copytree(root / "public", public, ignore=shutil.ignore_patterns("pagefind"))
+    shutil.copytree(root / "public", public, ignore=shutil.ignore_patterns("fulltext"))
     summary = build_search_index(load(load_config(root)), public, parts=3)
     assert summary["parts"] == 3
     server, parts_base = serve_folder(public)

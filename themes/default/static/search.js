@@ -1,270 +1,296 @@
-// 全文检索: the query is turned into overlapping character pairs exactly as site_builder/search.py indexes
-// the text ("行政复议" → 行政 政复 复议). Pagefind finds the documents holding every pair; a term of three or
-// more characters is then checked against the pairs' word positions, which Pagefind returns with every
-// result, so only documents where the pairs stand next to each other — where the text says the term — are
-// kept. No document text is downloaded for that check, so the count is exact and the whole result list is
-// known before any excerpt is loaded. Everything shown comes from the documents and is inserted as text
-// (never as HTML), except the <mark> elements made here.
+// 全文检索 over the index site_builder/search.py writes (its docstring describes the files). A term is found
+// where the text says it, character for character: the index gives, for every pair of adjacent characters,
+// the documents and positions where it stands, and a document says the term where the term's pairs stand at
+// their offsets. One-character terms use the per-character table. So the results, their count and the
+// counts per filter value are exact, and known before any document text is loaded; the text is loaded only
+// for the excerpts shown. Everything shown comes from the documents and is inserted as text (never as
+// HTML), except the <mark> elements made here.
 
 const root = document.getElementById("search-app");
-const PAGEFIND_URL = root.dataset.pagefind;
-const T2S_URL = root.dataset.t2s;        // folder of Traditional→Simplified shards: <n>.json, n = code point % T2S_SHARDS
-const T2S_SHARDS = Number(root.dataset.t2sShards || 0);
-const DOCS_URL = root.dataset.docs;
-const PARTS_URL = root.dataset.parts;   // the index parts after the first (an empty list for most archives)      // page id → [url, title], only for the full result list of siteSearch()
+const INDEX_URL = new URL(root.dataset.index, location.href);   // …/fulltext/
 const PAGE_SIZE = 10;
 const FILTER_KEYS = ["province", "city", "year", "doc_type"];
 const DOC_TYPE_LABELS = JSON.parse(root.dataset.docTypes || "{}");
-const WORD = /[\p{L}\p{N}]+/gu;
 const HAN = /\p{Script=Han}/u;
 
-let pagefindPromise = null;
-let docsPromise = null;
-const t2sShards = new Map();
-
-// The index: one Pagefind bundle, or for a large archive several parts (search.py), newest documents
-// first. Each part gets its own Pagefind module (imported from its own URL) and the results are merged
-// here, because Pagefind's own mergeIndex re-sorts merged results by score, losing the date order.
-async function openPart(url) {
-  const pf = await import(url);
-  // no page-length normalisation: more occurrences always rank higher (ties by date below)
-  // baseUrl "/": the indexed URLs already carry the site's base path (Pagefind would prefix it again)
-  await pf.options({ baseUrl: "/", ranking: { pageLength: 0.0 } });
-  await pf.init();
-  await pf.filters(); // loads the filter index, so every search also reports counts per filter value
-  return pf;
+async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response;
 }
+const fetchJson = (url) => fetchOk(url).then((r) => r.json());
 
-function loadPagefind() {
-  if (!pagefindPromise) {
-    pagefindPromise = (async () => {
-      const base = new URL(PARTS_URL || ".", location.href);
-      const first = openPart(PAGEFIND_URL);
-      const more = PARTS_URL ? await fetch(PARTS_URL).then((r) => (r.ok ? r.json() : [])).catch(() => []) : [];
-      const parts = await Promise.all([first, ...more.map((p) => openPart(new URL(p + "pagefind.js", base).href))]);
-      return parts.length === 1 ? parts[0] : mergedIndex(parts);
-    })();
+// --- the index -----------------------------------------------------------------------------------------------
+let indexPromise = null;
+function loadIndex() {
+  if (!indexPromise) {
+    indexPromise = fetchJson(new URL("index.json", INDEX_URL)).then(async (info) => ({
+      info,
+      parts: await Promise.all(info.parts.map(async (p, number) => {
+        const url = new URL(p.path, INDEX_URL);
+        return { number, url, chunk: info.chunk, meta: await fetchJson(new URL("meta.json", url)), files: new Map() };
+      })),
+    }));
+    indexPromise.catch(() => { indexPromise = null; });   // a failed load is tried again by the next search
   }
-  return pagefindPromise;
+  return indexPromise;
 }
 
-function sumCounts(all) {
-  const out = {};
-  for (const counts of all) {
-    for (const [key, values] of Object.entries(counts || {})) {
-      out[key] = out[key] || {};
-      for (const [value, n] of Object.entries(values)) out[key][value] = (out[key][value] || 0) + n;
-    }
+function once(part, key, make) {
+  if (!part.files.has(key)) {
+    const promise = make();
+    part.files.set(key, promise);
+    promise.catch(() => part.files.delete(key));
+  }
+  return part.files.get(key);
+}
+
+function compareKey(keys, at, key) {
+  for (let k = 0; k < key.length; k++) if (keys[at + k] !== key[k]) return keys[at + k] < key[k] ? -1 : 1;
+  return 0;
+}
+
+// The file holding `key`: the last one whose first key (meta.json lists them, `width` numbers each) is not after it.
+function fileOf(firsts, width, key) {
+  let lo = 0, hi = firsts.length / width - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareKey(firsts, mid * width, key) <= 0) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
+}
+
+function readVarints(bytes, at, count) {
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80);
+    out[i] = value;
   }
   return out;
 }
 
-// The parts behind Pagefind's interface: sorted results are concatenated in part order (newest part
-// first), ranked results merged by score.
-function mergedIndex(parts) {
-  return {
-    async filters() { return sumCounts(await Promise.all(parts.map((pf) => pf.filters()))); },
-    async search(term, options) {
-      const all = await Promise.all(parts.map((pf) => pf.search(term, options)));
-      let results = all.flatMap((r) => r.results);
-      if (!(options && options.sort && Object.keys(options.sort).length)) results = results.sort((a, b) => b.score - a.score);
-      return { results, filters: sumCounts(all.map((r) => r.filters)) };
-    },
-  };
+// A pairs/ or chars/ file, decoded: its keys (`width` code points each); per word the range of its entries;
+// per entry the document and its second value (pairs: the number of positions; chars: count·2 + in title);
+// for pairs, per entry the range of its positions, which are made absolute.
+function decodeFile(buffer, width, withPositions) {
+  const bytes = new Uint8Array(buffer);
+  const head = new DataView(buffer);
+  const words = head.getUint32(4, true), entries = head.getUint32(8, true), positions = head.getUint32(12, true);
+  const keys = new Uint32Array(words * width);
+  for (let k = 0; k < width; k++) {
+    for (let w = 0; w < words; w++) keys[w * width + k] = head.getUint32(16 + 4 * (k * words + w), true);
+  }
+  const v = readVarints(bytes, 16 + 4 * width * words, words + 2 * entries + positions);
+  const entryStart = new Uint32Array(words + 1);
+  for (let w = 0; w < words; w++) entryStart[w + 1] = entryStart[w] + v[w];
+  const docs = new Uint32Array(entries), second = new Uint32Array(entries);
+  for (let w = 0; w < words; w++) {
+    let doc = 0;
+    for (let e = entryStart[w]; e < entryStart[w + 1]; e++) {
+      doc += v[words + 2 * e];
+      docs[e] = doc;
+      second[e] = v[words + 2 * e + 1];
+    }
+  }
+  const file = { width, words, keys, entryStart, docs, second };
+  if (withPositions) {
+    const posStart = new Uint32Array(entries + 1);
+    const pos = new Uint32Array(positions);
+    const base = words + 2 * entries;
+    for (let e = 0; e < entries; e++) {
+      posStart[e + 1] = posStart[e] + second[e];
+      let p = 0;
+      for (let i = posStart[e]; i < posStart[e + 1]; i++) { p += v[base + i]; pos[i] = p; }
+    }
+    Object.assign(file, { posStart, pos });
+  }
+  return file;
 }
 
-// Only the shards for the query's Han characters are fetched (a few hundred bytes each).
-async function loadT2S(text) {
-  const table = {};
-  if (!T2S_URL || !T2S_SHARDS) return table;
+// The entries of one word (a pair [a, b] or a character [c]) in a part: {file, from, to}, or null.
+async function postingOf(part, kind, key) {
+  const firsts = part.meta[kind];
+  const n = fileOf(firsts, key.length, key);
+  if (n < 0) return null;
+  const file = await once(part, `${kind}/${n}`, async () =>
+    decodeFile(await (await fetchOk(new URL(`${kind}/${n}.bin`, part.url))).arrayBuffer(), key.length, kind === "pairs"));
+  let lo = 0, hi = file.words - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = compareKey(file.keys, mid * file.width, key);
+    if (c === 0) return { file, from: file.entryStart[mid], to: file.entryStart[mid + 1] };
+    if (c < 0) lo = mid + 1; else hi = mid - 1;
+  }
+  return null;
+}
+
+// The entry of document `doc` in a posting (entries are in document order), or -1.
+function entryOf(posting, doc) {
+  const docs = posting.file.docs;
+  let lo = posting.from, hi = posting.to - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid] === doc) return mid;
+    if (docs[mid] < doc) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+function hasPosition(file, entry, p) {
+  const pos = file.pos;
+  let lo = file.posStart[entry], hi = file.posStart[entry + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (pos[mid] === p) return true;
+    if (pos[mid] < p) lo = mid + 1; else hi = mid - 1;
+  }
+  return false;
+}
+
+// Where a part's documents say a term (an array of code points): document → {count, inTitle}.
+async function termMatches(part, term) {
+  const found = new Map();
+  if (term.length === 1) {
+    const posting = await postingOf(part, "chars", term);
+    if (!posting) return found;
+    for (let e = posting.from; e < posting.to; e++) {
+      const value = posting.file.second[e];
+      found.set(posting.file.docs[e], { count: value >> 1, inTitle: (value & 1) === 1 });
+    }
+    return found;
+  }
+  // every other pair and the last: with their positions checked they pin down every character of the term
+  const offsets = [];
+  for (let i = 0; i + 1 < term.length; i += 2) offsets.push(i);
+  if (offsets[offsets.length - 1] !== term.length - 2) offsets.push(term.length - 2);
+  const postings = await Promise.all(offsets.map((i) => postingOf(part, "pairs", [term[i], term[i + 1]])));
+  if (postings.some((p) => !p)) return found;
+  const words = offsets.map((offset, k) => ({ offset, posting: postings[k] }));
+  words.sort((x, y) => (x.posting.to - x.posting.from) - (y.posting.to - y.posting.from));
+  const [lead, ...rest] = words;
+  const titleLength = part.meta.title_length;
+  for (let e = lead.posting.from; e < lead.posting.to; e++) {
+    const doc = lead.posting.file.docs[e];
+    const entries = rest.map((w) => entryOf(w.posting, doc));
+    if (entries.some((x) => x < 0)) continue;
+    const file = lead.posting.file;
+    let count = 0, inTitle = false;
+    for (let i = file.posStart[e]; i < file.posStart[e + 1]; i++) {
+      const start = file.pos[i] - lead.offset;
+      if (start < 0) continue;
+      if (rest.every((w, k) => hasPosition(w.posting.file, entries[k], start + w.offset))) {
+        count += 1;
+        if (start < titleLength[doc]) inTitle = true;
+      }
+    }
+    if (count) found.set(doc, { count, inTitle });
+  }
+  return found;
+}
+
+function wantedFilters(part, filters) {
+  const wanted = [];
+  for (const key of FILTER_KEYS) {
+    const value = filters && filters[key];
+    if (value === undefined || value === null || value === "") continue;
+    const column = part.meta.filters[key];
+    wanted.push({ of: column.of, value: column.values.indexOf(String(value)) });
+  }
+  return wanted;
+}
+
+// A part's documents that say every term and have every filter value: [{part, doc, inTitle, count}], newest first.
+async function partMatches(part, terms, filters) {
+  const wanted = wantedFilters(part, filters);
+  if (wanted.some((w) => w.value < 0)) return [];
+  const passes = (doc) => wanted.every((w) => w.of[doc] === w.value);
+  if (!terms.length) {
+    const all = [];
+    for (let doc = 0; doc < part.meta.docs; doc++) if (passes(doc)) all.push({ part, doc, inTitle: 0, count: 0 });
+    return all;
+  }
+  const perTerm = await Promise.all(terms.map((t) => termMatches(part, t.points)));
+  perTerm.sort((x, y) => x.size - y.size);
+  const out = [];
+  for (const [doc, first] of perTerm[0]) {
+    if (!passes(doc)) continue;
+    let inTitle = first.inTitle ? 1 : 0, count = first.count, ok = true;
+    for (const other of perTerm.slice(1)) {
+      const hit = other.get(doc);
+      if (!hit) { ok = false; break; }
+      inTitle += hit.inTitle ? 1 : 0;
+      count += hit.count;
+    }
+    if (ok) out.push({ part, doc, inTitle, count });
+  }
+  return out.sort((x, y) => x.doc - y.doc);
+}
+
+// Counts per filter value of a list of matches (every document when `matches` is null).
+function countFilters(parts, matches) {
+  const counts = Object.fromEntries(FILTER_KEYS.map((k) => [k, {}]));
+  const add = (part, doc) => {
+    for (const key of FILTER_KEYS) {
+      const column = part.meta.filters[key];
+      const value = column.values[column.of[doc]];
+      if (value) counts[key][value] = (counts[key][value] || 0) + 1;
+    }
+  };
+  if (matches) for (const m of matches) add(m.part, m.doc);
+  else for (const part of parts) for (let doc = 0; doc < part.meta.docs; doc++) add(part, doc);
+  return counts;
+}
+
+// --- queries -------------------------------------------------------------------------------------------------
+const t2sShards = new Map();
+
+// Only the Traditional→Simplified shards for the query's Han characters are fetched (a few hundred bytes each).
+async function loadT2S(text, info) {
   const wanted = new Set();
-  for (const c of text) if (HAN.test(c)) wanted.add(c.codePointAt(0) % T2S_SHARDS);
+  for (const c of text) if (HAN.test(c)) wanted.add(c.codePointAt(0) % info.t2s_shards);
   const shards = await Promise.all([...wanted].map((n) => {
     if (!t2sShards.has(n)) {
-      t2sShards.set(n, fetch(`${T2S_URL}${n}.json`).then((r) => (r.ok ? r.json() : {})).catch(() => ({})));
+      t2sShards.set(n, fetchJson(new URL(`t2s/${n}.json`, INDEX_URL)).catch(() => ({})));
     }
     return t2sShards.get(n);
   }));
-  return Object.assign(table, ...shards);
+  return Object.assign({}, ...shards);
 }
 
-function loadDocs() {
-  if (!docsPromise) docsPromise = fetch(DOCS_URL).then((r) => r.json());
-  return docsPromise;
-}
-
+// As search.py's normalise(): NFKC, lower case, Traditional → Simplified.
 function normalise(text, t2s) {
-  return Array.from(text.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("").replaceAll(MARK, "|");
+  return Array.from(text.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("");
 }
 
-// Index words that are not pairs carry MARK (search.py): "〔" → "ǀ03014", a run's last character "议ǀ".
-const MARK = "\u01c0";
-const BODY = MARK + "body"; // the word between a record's title and its body (search.py)
-
-// A punctuation mark or symbol as the index word search.py writes for it ("〔" → "ǀ03014").
-function markWord(char) {
-  return MARK + char.codePointAt(0).toString(16).padStart(5, "0");
-}
-
-// A term as the index words it is made of, exactly as search.py's index_text() writes them: runs of
-// letters/digits become their pairs and their last character (marked), every other character a mark word,
-// followed by a joint word (mark + next character) where a run follows.
-// "〔2018〕88号" → ǀ03014 ǀǀ030142 20 01 18 8ǀ ǀ03015 ǀǀ030158 88 8号 号ǀ. Returns the words Pagefind is
-// asked for, each with its offset in the term; a document says the term where they all stand at their
-// offsets. A run's last character is implied by the pair before it and not asked for, nor is every
-// second pair of a long run.
-function termWords(term) {
-  const words = [];
-  let pos = 0;
-  const marks = (text) => {
-    for (const part of text.match(/\s+|\S/gu) || []) words.push({ word: /\s/.test(part) ? markWord(" ") : markWord(part), kind: "mark" });
-  };
-  for (const match of term.matchAll(WORD)) {
-    const between = term.slice(pos, match.index);
-    marks(between);
-    const run = Array.from(match[0]);
-    const joint = between && !/\s$/u.test(between);
-    if (joint) words.push({ word: MARK + markWord(Array.from(between).pop()) + run[0], kind: "joint" });
-    // every other pair, and the last: with their positions checked, they still pin down the whole run
-    // (between two pairs two positions apart the text can only hold the pair joining them), at about half
-    // the index data to download for a long term
-    for (let i = 0; i + 1 < run.length; i++) {
-      words.push({ word: run[i] + run[i + 1], kind: i % 2 === 0 || i + 2 === run.length ? "pair" : "between" });
-    }
-    // the last character: implied by the pair before it; alone, it is the marked character, which ends a
-    // run — unless it ends the term after punctuation ("〔2018〕8", the text may go on "88号"): the joint
-    // word has it then
-    const atEnd = match.index + match[0].length === term.length;
-    words.push({ word: run[run.length - 1] + MARK, kind: run.length === 1 && !(joint && atEnd) ? "char" : "last" });
-    pos = match.index + match[0].length;
-  }
-  marks(term.slice(pos));
-  const searched = [];
-  words.forEach((w, offset) => {
-    if (w.kind !== "last" && w.kind !== "between") searched.push({ word: w.word, offset });
-  });
-  return searched;
-}
-
-// The query as terms (space-separated; a document must contain every one), each normalised, with the index
-// words Pagefind is asked for and their offsets within the term.
+// The query as terms (space-separated; a document must say every one), normalised.
 function parseQuery(query, t2s) {
   const terms = [];
   for (const raw of (query || "").trim().split(/\s+/)) {
-    const text = normalise(raw, t2s);
-    if (!text) continue;
-    const words = termWords(text);
-    terms.push({ text, words, search: words.map((w) => w.word) });
+    const text = normalise(raw, t2s).replace(/\s+/gu, "");
+    if (text) terms.push({ text, points: Array.from(text, (c) => c.codePointAt(0)) });
   }
   return terms;
 }
 
-function pagefindFilters(filters) {
-  const out = {};
-  for (const key of FILTER_KEYS) {
-    const value = filters && filters[key];
-    if (value !== undefined && value !== null && value !== "") out[key] = String(value);
-  }
-  return out;
-}
-
-// Word positions of one index word in every page that has it: page id → Set of positions.
-async function positionsOf(pf, word, filters) {
-  const response = await pf.search(word, { filters });
-  return new Map(response.results.map((r) => [r.id, new Set(r.words)]));
-}
-
-// Where the page says the term: the positions at which all its checked words stand at their offsets.
-function termStarts(words, positions, id) {
-  const sets = words.map((w) => positions.get(w.word).get(id));
-  if (sets.some((set) => !set)) return [];
-  const first = words[0].offset;
-  const starts = [];
-  for (const at of sets[0]) {
-    const start = at - first;
-    if (words.every((w, k) => sets[k].has(start + w.offset))) starts.push(start);
-  }
-  return starts;
-}
-
-// The matching page ids in rank order, with the counts per filter value. Pagefind finds the pages holding
-// every word of the query; the words' positions (one Pagefind search per word, on the chunks already
-// loaded) keep those that say each term, count how often they say it and whether in the title (which
-// ends where the record's BODY word stands). Rank: terms in the title, then occurrences, then newest.
-async function matchIds(query, filters, sort) {
-  const [pf, t2s] = await Promise.all([loadPagefind(), loadT2S(query || "")]);
+// Every match, in rank order: terms in the title, then occurrences, then newest (or newest first for "date").
+async function matchAll(query, filters, sort) {
+  const { info, parts } = await loadIndex();
+  const t2s = await loadT2S(query || "", info);
   const terms = parseQuery(query, t2s);
-  const pfFilters = pagefindFilters(filters);
-  if (!terms.length && !Object.keys(pfFilters).length) return { terms, t2s, ids: [], byId: new Map(), filterCounts: null };
-  const words = [...new Set(terms.flatMap((t) => t.search))];
-  const byDate = await pf.search(words.length ? words.join(" ") : null, { filters: pfFilters, sort: { date: "desc" } });
-  const byId = new Map(byDate.results.map((r) => [r.id, r]));
-  let ids = byDate.results.map((r) => r.id);
-  let filterCounts = byDate.filters;
-  if (!words.length || !ids.length) return { terms, t2s, ids, byId, filterCounts };
-  const positions = new Map();
-  const needed = new Set(terms.flatMap((t) => t.words.map((w) => w.word)));
-  if (sort !== "date") needed.add(BODY);
-  await Promise.all([...needed].map(async (w) => positions.set(w, await positionsOf(pf, w, pfFilters))));
-  const rank = new Map();
-  const kept = [];
-  for (const id of ids) {
-    const bodyAt = positions.get(BODY)?.get(id);
-    const body = bodyAt && bodyAt.size ? Math.min(...bodyAt) : Infinity;
-    let inTitle = 0, occurrences = 0, ok = true;
-    for (const t of terms) {
-      const starts = termStarts(t.words, positions, id);
-      if (!starts.length) { ok = false; break; }
-      occurrences += starts.length;
-      if (starts.some((at) => at < body)) inTitle += 1;
-    }
-    if (!ok) continue;
-    kept.push(id);
-    rank.set(id, [inTitle, occurrences]);
+  const anyFilter = FILTER_KEYS.some((k) => filters && filters[k]);
+  if (!terms.length && !anyFilter) return { terms, matches: [], parts };
+  const matches = (await Promise.all(parts.map((part) => partMatches(part, terms, filters)))).flat();
+  if (sort !== "date" && terms.length) {
+    matches.sort((x, y) => y.inTitle - x.inTitle || y.count - x.count || x.part.number - y.part.number || x.doc - y.doc);
   }
-  if (kept.length !== ids.length) filterCounts = await exactCounts(pf, kept, filterCounts);
-  ids = kept; // newest first
-  if (sort !== "date") {
-    const dateRank = new Map(ids.map((id, i) => [id, i]));
-    ids.sort((x, y) => rank.get(y)[0] - rank.get(x)[0] || rank.get(y)[1] - rank.get(x)[1] || dateRank.get(x) - dateRank.get(y));
-  }
-  return { terms, t2s, ids, byId, filterCounts };
+  return { terms, matches, parts };
 }
 
-// Each page's filter values (page id → {province, city, year, doc_type}), read from Pagefind's filter
-// index, which is already loaded: one filter-only search per value. Needed only when the check above
-// dropped pages, to count the remaining ones per filter value.
-let facetsPromise = null;
-function facets(pf) {
-  if (!facetsPromise) {
-    facetsPromise = (async () => {
-      const map = new Map();
-      for (const [key, values] of Object.entries(await pf.filters())) {
-        for (const value of Object.keys(values)) {
-          for (const r of (await pf.search(null, { filters: { [key]: value } })).results) {
-            if (!map.has(r.id)) map.set(r.id, {});
-            map.get(r.id)[key] = value;
-          }
-        }
-      }
-      return map;
-    })();
-  }
-  return facetsPromise;
-}
-
-async function exactCounts(pf, ids, counts) {
-  const map = await facets(pf);
-  const out = {};
-  for (const [key, values] of Object.entries(counts || {})) {
-    out[key] = Object.fromEntries(Object.keys(values).map((v) => [v, 0]));
-  }
-  for (const id of ids) {
-    for (const [key, value] of Object.entries(map.get(id) || {})) {
-      if (out[key]) out[key][value] = (out[key][value] || 0) + 1;
-    }
-  }
-  return out;
+async function docRow(part, doc) {
+  const rows = await once(part, `docs/${Math.floor(doc / part.chunk)}`,
+    () => fetchJson(new URL(`docs/${Math.floor(doc / part.chunk)}.json`, part.url)));
+  return rows[doc % part.chunk];
 }
 
 // All documents matching `query` (space-separated terms, every one required) and `filters`
@@ -272,49 +298,37 @@ async function exactCounts(pf, ids, counts) {
 // returns one page of them with excerpts (what the page shows); {sort: "date"} puts the newest first.
 // The returned array also carries `total` (the number of matching documents) and `filterCounts`.
 async function siteSearch(query, filters = {}, options = {}) {
-  const { terms, t2s, ids, byId, filterCounts } = await matchIds(query, filters, options.sort);
-  const extra = { total: ids.length, filterCounts };
+  const { terms, matches, parts } = await matchAll(query, filters, options.sort);
+  const extra = { total: matches.length, filterCounts: countFilters(parts, matches) };
   if (!options.limit) {
-    if (!ids.length) return Object.assign([], extra);
-    const docs = await loadDocs();
-    return Object.assign(ids.map((id) => ({ url: docs[id][0], title: docs[id][1] })), extra);
+    const rows = await Promise.all(matches.map((m) => docRow(m.part, m.doc)));
+    return Object.assign(rows.map(([url, title]) => ({ url, title })), extra);
   }
   const offset = options.offset || 0;
-  const slice = ids.slice(offset, offset + options.limit);
-  const datas = await Promise.all(slice.map((id) => byId.get(id).data()));
+  const page = matches.slice(offset, offset + options.limit);
   const texts = terms.map((t) => t.text);
-  return Object.assign(datas.map((data) => ({
-    url: data.url, title: data.meta.title, date: data.meta.date, region: data.meta.region,
-    docType: data.meta.doc_type, excerpt: makeExcerpt(data.content, data.meta.title, texts, t2s),
+  return Object.assign(await Promise.all(page.map(async (m) => {
+    const [[url, title, date, region, docType], text] = await Promise.all([
+      docRow(m.part, m.doc),
+      once(m.part, `text/${m.doc}`, () => fetchOk(new URL(`text/${m.doc}.txt`, m.part.url)).then((r) => r.text())),
+    ]);
+    return { url, title, date, region, docType, excerpt: makeExcerpt(text, m.part.meta.title_length[m.doc], texts) };
   })), extra);
 }
 window.siteSearch = siteSearch;
 
-// The indexed text, read back: each pair contributes its first character, mark words their character
-// ("行政 政复 复议 议ǀ ǀ03002" → "行政复议。"; a run of spaces and line breaks reads as one space).
-function indexedText(content) {
-  let text = "";
-  for (const word of (content || "").split(/\s+/)) {
-    if (word === MARK + "chars") break; // the list of the document's characters (search.py) ends the text
-    if (word === BODY) { text += " "; continue; }
-    if (word.startsWith(MARK + MARK)) continue; // a joint word repeats what the words around it say
-    const mark = /^\u01c0([0-9a-f]{5})(.*)$/u.exec(word);       // a mark word, maybe with Pagefind's "."
-    const last = /^(.)\u01c0(.*)$/u.exec(word);                  // a run's last character
-    if (mark) text += String.fromCodePoint(parseInt(mark[1], 16)) + mark[2];
-    else if (last) text += last[1] + last[2];
-    else text += Array.from(word)[0] || "";                        // a pair: its first character
-  }
-  return text;
+// Counts per filter value over the whole archive (the choices offered before any search).
+async function allCounts() {
+  const { parts } = await loadIndex();
+  return countFilters(parts, null);
 }
 
 // --- excerpts --------------------------------------------------------------------------------------------
-// Made from the indexed text read back (normal characters), around the first place the body says the
-// query, with every occurrence of every term marked.
-function makeExcerpt(content, title, terms, t2s) {
-  const text = indexedText(content);
-  const head = normalise(title || "", t2s).trim().replace(/\s+/g, " ");
-  let bodyStart = text.startsWith(head) ? head.length : 0;
-  while (text[bodyStart] === "." || text[bodyStart] === " ") bodyStart += 1; // Pagefind ends the heading with "."
+// Cut from the indexed text around the first place the body says a term, with every occurrence of every
+// term marked. The body starts after the title (titleLength characters) and one space.
+function makeExcerpt(text, titleLength, terms) {
+  let bodyStart = Array.from(text).slice(0, titleLength).join("").length;
+  if (text[bodyStart] === " ") bodyStart += 1;
   let first = -1;
   for (const term of terms) {
     const at = text.indexOf(term, bodyStart);
@@ -445,13 +459,19 @@ async function run(state, { push = false, replace = false, append = false } = {}
     list.replaceChildren();
     status.textContent = "请输入关键词；多个关键词用空格分开，结果须同时包含每个词。";
     more.hidden = true;
-    const pf = await loadPagefind();
-    if (mine === generation) updateFilterOptions(await pf.filters(), state);
+    const counts = await allCounts().catch(() => null);
+    if (counts && mine === generation) updateFilterOptions(counts, state);
     return;
   }
   const offset = append ? current.shown : 0;
   status.textContent = "正在检索……";
-  const page = await siteSearch(state.query, state.filters, { sort: state.sort, limit: PAGE_SIZE, offset });
+  let page;
+  try {
+    page = await siteSearch(state.query, state.filters, { sort: state.sort, limit: PAGE_SIZE, offset });
+  } catch (error) {
+    if (mine === generation) status.textContent = `检索失败（${error.message}），请稍后再试。`;
+    return;
+  }
   if (mine !== generation) return;
   current = { ...state, shown: offset + page.length, total: page.total };
   if (!append) updateFilterOptions(page.filterCounts, state);

@@ -1,0 +1,66 @@
+"""The search index on awkward text, in real Chromium: characters outside the BMP, full-width and Traditional
+forms, punctuation in 文号, whitespace that a term must not cross, empty documents; and its bytes."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_cli, serve_folder, write_doc
+
+DOCS = {
+    "a.md": ("title: 甲县2019年政府信息公开工作年度报告\nyear: 2019\ndoc_type: annual_report",
+             "印发《实施方案》（甲政办发〔2019〕8号）。𠀋𠀋字与Ｆｕｌｌ宽字母。本县資訊公開。行政\n复议 案件0件。\n"),
+    "b.md": ("title: 乙市2018年政务公开工作要点\nyear: 2018\ndoc_type: work_plan", ""),
+    "c.md": ("title: 丙区工作报告\nyear: 2020\ndoc_type: annual_report", "县\n"),
+    "d.md": ("title: 丁县2019年政府信息公开工作年度报告\nyear: 2019\ndoc_type: annual_report",
+             "行政复议 行政复议 行政复议。甲政办发〔2019〕88号。\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("awkward")
+    (root / "pyproject.toml").write_text('[tool.site_builder]\ntitle = "测试档案"\n', encoding="utf-8")
+    for name, (front_matter, body) in DOCS.items():
+        write_doc(root / "content", name, front_matter, body)
+    run_cli("build", "--root", root)
+    server, base = serve_folder(root / "public")
+    yield root, base
+    server.shutdown()
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("𠀋", {"a"}), ("𠀋𠀋字", {"a"}),                          # outside the BMP, one and several characters
+    ("〔2019〕8", {"a", "d"}), ("〔2019〕8号", {"a"}), ("〔2019〕88号", {"d"}), ("〔2019〕888", set()),
+    ("full宽", {"a"}), ("ＦＵＬＬ宽", {"a"}),                   # NFKC and case on both sides
+    ("资讯公开", {"a"}), ("資訊公開", {"a"}),                  # Traditional text, either query
+    ("行政复议", {"d"}),                                       # a line break in the text is not crossed
+    ("县", {"a", "c", "d"}), ("政务公开工作要点", {"b"}),        # one character; a title-only document
+    ("0件", {"a"}), ("号 复议", {"a", "d"}), ("复议 888", set()),
+])
+def test_exact_matches(site, browser, query, expected):
+    root, base = site
+    page = browser.new_page()
+    page.goto(base + "search/")
+    urls = page.evaluate("q => window.siteSearch(q).then(r => r.map(x => x.url))", query)
+    assert {u.strip("/").rsplit("/", 1)[-1] for u in urls} == expected, query
+    page.close()
+
+
+def test_ranking_and_excerpt(site, browser):
+    root, base = site
+    page = browser.new_page()
+    page.goto(base + "search/")
+    results = page.evaluate("q => window.siteSearch(q, {}, {limit: 10})", "年度报告")
+    assert [r["title"] for r in results][:2] == ["丁县2019年政府信息公开工作年度报告", "甲县2019年政府信息公开工作年度报告"]
+    first = page.evaluate("q => window.siteSearch(q, {}, {limit: 1})", "行政复议")[0]
+    assert first["excerpt"]["text"].startswith("行政复议 行政复议") and len(first["excerpt"]["marks"]) == 3
+    page.close()
+
+
+def test_index_bytes_do_not_depend_on_the_run(site, tmp_path):
+    root, _ = site
+    before = {p.relative_to(root / "public"): p.read_bytes() for p in (root / "public/fulltext").rglob("*") if p.is_file()}
+    run_cli("build", "--root", root, "--output", tmp_path / "again")
+    after = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again/fulltext").rglob("*") if p.is_file()}
+    assert before == after and len(before) > 10
