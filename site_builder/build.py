@@ -116,16 +116,23 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
     log(f"rendering {len(site.documents)} documents")
     summary = None
     with Staging(config.output_path) as stage:
-        plan, written = write_site(site, listings, Urls(config), stage, jobs=jobs,
-                                   progress=lambda d, t: progress("render", d, t))
-        if search:
-            from site_builder.search import INDEX_DIR, build_search_index  # the slowest stage, last
-            log("indexing for search")
-            progress("search", 0, 1)
+        indexing = None
+        if search:   # the slowest stage: in a process of its own, while the pages are rendered
+            from site_builder.search import INDEX_DIR, IndexJob
             parts, at_once = search_plan(len(site.documents), jobs)
-            summary = build_search_index(site, stage.path, parts=parts, jobs=at_once)
-            stage.adopt_unchanged(INDEX_DIR)
-            progress("search", 1, 1)
+            log("indexing for search")
+            indexing = IndexJob(site, stage.path, parts=parts, jobs=at_once)
+        try:
+            plan, written = write_site(site, listings, Urls(config), stage, jobs=jobs,
+                                       progress=lambda d, t: progress("render", d, t))
+            if indexing:
+                progress("search", 0, 1)
+                summary = indexing.wait()
+                stage.adopt_unchanged(INDEX_DIR)
+                progress("search", 1, 1)
+        finally:
+            if indexing:
+                indexing.stop()
         if use_cache:
             cache.forget_build(config.root, config.output_path)
         stage.commit()

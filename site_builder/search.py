@@ -105,10 +105,10 @@ def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unsigned LEB128 (7 bits a byte, low bits first, high bit set on all but the last byte): the bytes,
     and where each value's bytes start (plus the total at the end)."""
     values = values.astype(np.uint32, copy=False)
-    sizes = np.ones(len(values), dtype=np.int64)
+    sizes = np.ones(len(values), dtype=np.uint8)
     for k in (7, 14, 21, 28):
         sizes += values >= (1 << k)
-    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    offsets = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
     out = np.empty(int(offsets[-1]), dtype=np.uint8)
     out[offsets[:-1]] = (values & 0x7F).astype(np.uint8) | ((sizes > 1).astype(np.uint8) << 7)
     for k in range(1, 5):     # the few values of more than one byte
@@ -153,20 +153,30 @@ class Postings:
 
 
 def index_part(codes: np.ndarray, starts: np.ndarray, title_lengths: np.ndarray, folder: Path) -> dict:
-    """Write pairs/ and chars/ for one part's folded text; returns the shards' first keys, for meta.json."""
+    """Write pairs/ and chars/ for one part's folded text; returns the files' first keys, for meta.json.
+    Both tables come from one sort each of 64-bit keys; the big arrays are let go as soon as they are used
+    (a part of 10,000 documents peaks at about 3 GB)."""
     chars = np.flatnonzero(np.bincount(codes, minlength=1))      # the distinct code points, ascending
     dense = np.zeros(int(chars[-1]) + 1, dtype=u64)
     dense[chars] = np.arange(len(chars), dtype=u64)
     n = len(chars)
     lengths = np.diff(np.append(starts, len(codes)))
     doc_bits, pos_bits = max(1, (len(starts) - 1).bit_length()), int(lengths.max()).bit_length()
+    pos_mask = u64((1 << pos_bits) - 1)
     # every position as document·2^pos_bits + position in the document (uint64 arithmetic wraps back)
     place = np.repeat((np.arange(len(starts), dtype=u64) << u64(pos_bits)) - starts.astype(u64), lengths)
     place += np.arange(len(codes), dtype=u64)
     text = (codes != END) & (codes != SPACE)
     ids = dense[codes]
 
-    # pairs: sorted by (pair, document, position) — one 64-bit sort when the three fit, else lexsort
+    # characters: (character, document, outside the title) → documents per character, with counts
+    char_key = ids << u64(doc_bits + 1)
+    char_key |= (place >> u64(pos_bits)) << u64(1)
+    char_key |= (place & pos_mask) >= np.repeat(title_lengths.astype(u64), lengths)
+    char_key = char_key[text]
+    char_key.sort()
+
+    # pairs: (pair, document, position) — one 64-bit sort when the three fit, else lexsort
     low_bits = doc_bits + pos_bits
     pair_at = text[:-1] & text[1:]
     if (n * n - 1).bit_length() + low_bits <= 64:
@@ -174,6 +184,7 @@ def index_part(codes: np.ndarray, starts: np.ndarray, title_lengths: np.ndarray,
         key += ids[1:]
         key <<= u64(low_bits)
         key |= place[:-1]
+        del ids, place
         key = key[pair_at]
         key.sort()
         pair, where = key >> u64(low_bits), key & u64((1 << low_bits) - 1)
@@ -181,26 +192,24 @@ def index_part(codes: np.ndarray, starts: np.ndarray, title_lengths: np.ndarray,
     else:
         at = np.flatnonzero(pair_at)
         pair, where = ids[at] * u64(n) + ids[at + 1], place[at]
+        del ids, place
         order = np.lexsort((where, pair))
         pair, where = pair[order], where[order]
+    del text, pair_at
+
     def pair_points(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:   # pair numbers → code points
         return chars[pairs // u64(n)], chars[pairs % u64(n)]
 
-    firsts = _write_pairs(folder / "pairs", Postings(pair, where >> u64(pos_bits)), where & u64((1 << pos_bits) - 1),
-                          pair_points)
-    first_keys = [int(c) for pair in zip(*pair_points(firsts)) for c in pair]
-    del pair, where
+    postings = Postings(pair, where >> u64(pos_bits))
+    del pair
+    firsts = _write_pairs(folder / "pairs", postings, where & pos_mask, pair_points)
+    del postings, where
+    pair_firsts = [int(c) for pair in zip(*pair_points(firsts)) for c in pair]
 
-    # characters: sorted by (character, document, outside the title) → documents per character, counts
-    doc = place >> u64(pos_bits)
-    key = ids << u64(doc_bits + 1)
-    key |= doc << u64(1)
-    key |= ((place & u64((1 << pos_bits) - 1)) >= np.repeat(title_lengths.astype(u64), lengths)).astype(u64)
-    key = key[text]
-    key.sort()
-    char, rest = key >> u64(doc_bits + 1), key & u64((1 << (doc_bits + 1)) - 1)
+    char, rest = char_key >> u64(doc_bits + 1), char_key & u64((1 << (doc_bits + 1)) - 1)
+    del char_key
     char_firsts = _write_chars(folder / "chars", Postings(char, rest >> u64(1)), (rest & u64(1)) == 0, chars)
-    return {"pairs": first_keys, "chars": [int(chars[k]) for k in char_firsts]}
+    return {"pairs": pair_firsts, "chars": [int(chars[k]) for k in char_firsts]}
 
 
 def _write_pairs(folder: Path, p: Postings, pos: np.ndarray, points) -> np.ndarray:
@@ -208,7 +217,9 @@ def _write_pairs(folder: Path, p: Postings, pos: np.ndarray, points) -> np.ndarr
     points, from points(words)); varints: documents per word, then per entry (word,
     document) the document (delta from the word's previous one) and its number of positions, then the
     positions (delta from the entry's previous one). Returns each shard's first word."""
-    pos_delta = pos - np.where(p.new_entry, u64(0), np.roll(pos, 1))
+    pos_delta = pos.copy()
+    pos_delta[1:] -= pos[:-1]
+    pos_delta[p.new_entry] = pos[p.new_entry]     # the first of an entry: from 0
     words_entries = np.cumsum(p.entries_per_word) - p.entries_per_word
     positions_per_word = np.add.reduceat(p.entry_size, words_entries) if len(words_entries) else words_entries
     firsts = p.shards(2 + 2 * p.entries_per_word + 1.3 * positions_per_word)
@@ -320,6 +331,43 @@ def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs
                                       "parts": [{"path": f"{n}/", **info} for n, info in enumerate(infos)]})
     files = [p for p in root.rglob("*") if p.is_file()]
     return {"records": len(docs), "parts": count, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+class IndexJob:
+    """build_search_index in a forked process, so that the index is built while the pages are rendered."""
+
+    def __init__(self, site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")   # the site is inherited, not pickled
+        self._answer, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_index_job, args=(site, out_dir, parts, jobs, send))
+        self._process.start()
+        send.close()
+
+    def wait(self) -> dict:
+        """The summary of build_search_index; its error, if it failed, as a RuntimeError."""
+        try:
+            kind, value = self._answer.recv()
+        except EOFError:
+            kind, value = "error", "the indexing process ended without an answer"
+        self._process.join()
+        if kind == "error":
+            raise RuntimeError(f"search index: {value} (exit code {self._process.exitcode})")
+        return value
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._answer.close()
+
+
+def _index_job(site: Site, out_dir: Path, parts: int | None, jobs: int, send) -> None:
+    try:
+        send.send(("ok", build_search_index(site, out_dir, parts=parts, jobs=jobs)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the build, which raises it
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 _PARTS = None  # (slices, targets) for forked part indexers: inherited, not pickled
