@@ -145,7 +145,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
                        summary)
 
 
-SEARCH_MB_PER_DOC = 0.2       # peak memory of indexing one document of a part (measured: ~1.9 GB for 10,000)
+SEARCH_MB_PER_DOC = 0.35      # peak memory of indexing one document of a part (measured: ~3.4 GB PSS for 10,000)
 
 
 def search_plan(documents: int, jobs: int | None) -> tuple[int | None, int]:

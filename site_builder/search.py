@@ -28,6 +28,7 @@ search.js decodes them).
 from __future__ import annotations
 
 import json
+import os
 import struct
 import unicodedata
 from functools import lru_cache
@@ -40,7 +41,7 @@ from site_builder.content.model import Site
 VERSION = 1
 OUTPUTS = ("fulltext",)   # all that build_search_index writes under out_dir
 INDEX_DIR = "fulltext"
-PART_SIZE = 10_000            # documents per part: ~1.5 GB of memory to index one, and the browser's unit
+PART_SIZE = 10_000            # documents per part: ~3 GB of memory to index one; the browser loads each part's meta
 CHUNK = 128                   # documents per docs/<k>.json
 T2S_SHARDS = 32
 SHARD_BYTES = 32 * 1024       # aimed size of one .bin file: what a rare term costs to download
@@ -152,64 +153,73 @@ class Postings:
         return np.flatnonzero(_changes(before // SHARD_BYTES))
 
 
-def index_part(codes: np.ndarray, starts: np.ndarray, title_lengths: np.ndarray, folder: Path) -> dict:
-    """Write pairs/ and chars/ for one part's folded text; returns the files' first keys, for meta.json.
-    Both tables come from one sort each of 64-bit keys; the big arrays are let go as soon as they are used
-    (a part of 10,000 documents peaks at about 3 GB)."""
-    chars = np.flatnonzero(np.bincount(codes, minlength=1))      # the distinct code points, ascending
-    dense = np.zeros(int(chars[-1]) + 1, dtype=u64)
-    dense[chars] = np.arange(len(chars), dtype=u64)
-    n = len(chars)
-    lengths = np.diff(np.append(starts, len(codes)))
-    doc_bits, pos_bits = max(1, (len(starts) - 1).bit_length()), int(lengths.max()).bit_length()
-    pos_mask = u64((1 << pos_bits) - 1)
-    # every position as document·2^pos_bits + position in the document (uint64 arithmetic wraps back)
-    place = np.repeat((np.arange(len(starts), dtype=u64) << u64(pos_bits)) - starts.astype(u64), lengths)
-    place += np.arange(len(codes), dtype=u64)
-    text = (codes != END) & (codes != SPACE)
-    ids = dense[codes]
+class Layout:
+    """A part's folded text as arrays: dense character numbers, and every position as
+    document·2^pos_bits + position in the document."""
 
-    # characters: (character, document, outside the title) → documents per character, with counts
-    char_key = ids << u64(doc_bits + 1)
-    char_key |= (place >> u64(pos_bits)) << u64(1)
-    char_key |= (place & pos_mask) >= np.repeat(title_lengths.astype(u64), lengths)
-    char_key = char_key[text]
-    char_key.sort()
+    def __init__(self, codes: np.ndarray, starts: np.ndarray):
+        self.chars = np.flatnonzero(np.bincount(codes, minlength=1))      # distinct code points, ascending
+        dense = np.zeros(int(self.chars[-1]) + 1, dtype=u64)
+        dense[self.chars] = np.arange(len(self.chars), dtype=u64)
+        self.ids = dense[codes]
+        self.text = (codes != END) & (codes != SPACE)
+        self.lengths = np.diff(np.append(starts, len(codes)))
+        self.doc_bits = max(1, (len(starts) - 1).bit_length())
+        self.pos_bits = int(self.lengths.max()).bit_length()
+        self.place = np.repeat((np.arange(len(starts), dtype=u64) << u64(self.pos_bits)) - starts.astype(u64),
+                               self.lengths)
+        self.place += np.arange(len(codes), dtype=u64)     # uint64 arithmetic wraps back
 
-    # pairs: (pair, document, position) — one 64-bit sort when the three fit, else lexsort
-    low_bits = doc_bits + pos_bits
-    pair_at = text[:-1] & text[1:]
+
+def pair_table(codes: np.ndarray, starts: np.ndarray, folder: Path) -> list[int]:
+    """pairs/: (pair, document, position) in one sort of 64-bit keys when the three fit (else lexsort);
+    returns the files' first pairs, flat [first, second, …]. The big arrays are let go as soon as used."""
+    at = Layout(codes, starts)
+    n, pos_bits = len(at.chars), at.pos_bits
+    low_bits = at.doc_bits + pos_bits
+    pair_at = at.text[:-1] & at.text[1:]
     if (n * n - 1).bit_length() + low_bits <= 64:
-        key = ids[:-1] * u64(n)
-        key += ids[1:]
+        key = at.ids[:-1] * u64(n)
+        key += at.ids[1:]
         key <<= u64(low_bits)
-        key |= place[:-1]
-        del ids, place
+        key |= at.place[:-1]
+        at.ids = at.place = None
         key = key[pair_at]
         key.sort()
         pair, where = key >> u64(low_bits), key & u64((1 << low_bits) - 1)
         del key
     else:
-        at = np.flatnonzero(pair_at)
-        pair, where = ids[at] * u64(n) + ids[at + 1], place[at]
-        del ids, place
+        where = np.flatnonzero(pair_at)
+        pair, where = at.ids[where] * u64(n) + at.ids[where + 1], at.place[where]
+        at.ids = at.place = None
         order = np.lexsort((where, pair))
         pair, where = pair[order], where[order]
-    del text, pair_at
+    del pair_at
 
-    def pair_points(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:   # pair numbers → code points
-        return chars[pairs // u64(n)], chars[pairs % u64(n)]
+    def points(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:   # pair numbers → code points
+        return at.chars[pairs // u64(n)], at.chars[pairs % u64(n)]
 
     postings = Postings(pair, where >> u64(pos_bits))
     del pair
-    firsts = _write_pairs(folder / "pairs", postings, where & pos_mask, pair_points)
-    del postings, where
-    pair_firsts = [int(c) for pair in zip(*pair_points(firsts)) for c in pair]
+    firsts = _write_pairs(folder / "pairs", postings, where & u64((1 << pos_bits) - 1), points)
+    return [int(c) for pair in zip(*points(firsts)) for c in pair]
 
-    char, rest = char_key >> u64(doc_bits + 1), char_key & u64((1 << (doc_bits + 1)) - 1)
-    del char_key
-    char_firsts = _write_chars(folder / "chars", Postings(char, rest >> u64(1)), (rest & u64(1)) == 0, chars)
-    return {"pairs": pair_firsts, "chars": [int(chars[k]) for k in char_firsts]}
+
+def char_table(codes: np.ndarray, starts: np.ndarray, title_lengths: np.ndarray, folder: Path) -> list[int]:
+    """chars/: (character, document, outside the title) sorted → documents per character, with counts;
+    returns the files' first characters."""
+    at = Layout(codes, starts)
+    docs = np.arange(len(starts), dtype=u64)
+    key = at.ids << u64(at.doc_bits + 1)
+    key |= np.repeat(docs << u64(1), at.lengths)
+    key |= at.place >= np.repeat((docs << u64(at.pos_bits)) + title_lengths.astype(u64), at.lengths)
+    key = key[at.text]
+    at.ids = at.place = at.text = None
+    key.sort()
+    char, rest = key >> u64(at.doc_bits + 1), key & u64((1 << (at.doc_bits + 1)) - 1)
+    del key
+    firsts = _write_chars(folder / "chars", Postings(char, rest >> u64(1)), (rest & u64(1)) == 0, at.chars)
+    return [int(at.chars[k]) for k in firsts]
 
 
 def _write_pairs(folder: Path, p: Postings, pos: np.ndarray, points) -> np.ndarray:
@@ -282,29 +292,68 @@ def filter_values(doc) -> dict[str, str]:
 
 
 def write_part(docs: list, folder: Path) -> dict:
-    """One part: the documents' tables and texts, then their index."""
+    """One part: its pair table, and (at the same time, in a forked process) its character table, texts and
+    document tables."""
     codes, starts = fold([d.text for d in docs])
     title_codes, title_starts = fold([d.title for d in docs])
     title_lengths = np.diff(np.append(title_starts, len(title_codes))) - 1
-    texts = codes.tobytes().decode("utf-32-le").split("\0")[:-1]
-    (folder / "text").mkdir(parents=True, exist_ok=True)
-    for n, text in enumerate(texts):
-        (folder / "text" / f"{n}.txt").write_text(text, encoding="utf-8")
-    (folder / "docs").mkdir(exist_ok=True)
-    for k in range(0, len(docs), CHUNK):
-        rows = [[d.url, d.title, d.date.isoformat() if d.date else (f"{d.year}年" if d.year else ""),
-                 d.region.label if d.region else "全国性或地区不详", d.doc_type_label] for d in docs[k:k + CHUNK]]
-        _write_json(folder / "docs" / f"{k // CHUNK}.json", rows)
+
+    def the_rest() -> list[int]:
+        texts = codes.tobytes().decode("utf-32-le").split("\0")[:-1]
+        (folder / "text").mkdir(parents=True, exist_ok=True)
+        for n, text in enumerate(texts):
+            (folder / "text" / f"{n}.txt").write_text(text, encoding="utf-8")
+        (folder / "docs").mkdir(exist_ok=True)
+        for k in range(0, len(docs), CHUNK):
+            rows = [[d.url, d.title, d.date.isoformat() if d.date else (f"{d.year}年" if d.year else ""),
+                     d.region.label if d.region else "全国性或地区不详", d.doc_type_label] for d in docs[k:k + CHUNK]]
+            _write_json(folder / "docs" / f"{k // CHUNK}.json", rows)
+        return char_table(codes, starts, title_lengths, folder) if docs else []
+
+    pairs, chars = _side_by_side(lambda: pair_table(codes, starts, folder) if docs else [], the_rest)
+    values = [filter_values(d) for d in docs]
     filters = {}
     for key in FILTERS:
-        values = [filter_values(d)[key] for d in docs]
-        names = sorted(set(values))
+        names = sorted({v[key] for v in values})
         number = {v: i for i, v in enumerate(names)}
-        filters[key] = {"values": names, "of": [number[v] for v in values]}
-    shards = index_part(codes, starts, title_lengths, folder) if docs else {"pairs": [], "chars": []}
-    _write_json(folder / "meta.json", {"docs": len(docs), "title_length": title_lengths.tolist(), "filters": filters,
-                                       **shards})
+        filters[key] = {"values": names, "of": [number[v[key]] for v in values]}
+    _write_json(folder / "meta.json", {"docs": len(docs), "title_length": title_lengths.tolist(),
+                                       "filters": filters, "pairs": pairs, "chars": chars})
     return {"docs": len(docs)}
+
+
+def _side_by_side(first, second) -> tuple:
+    """(first(), second()), second() in a forked child meanwhile — unless this process is a pool worker
+    indexing one of several parts, which already keeps the cores busy (and may not fork)."""
+    import multiprocessing
+    import pickle
+    import traceback
+
+    if multiprocessing.current_process().daemon:
+        return first(), second()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as answer:
+                answer.write(pickle.dumps(second()))
+            code = 0
+        except BaseException:  # noqa: BLE001 - the parent reports the failure
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
+        result = first()
+    finally:
+        with os.fdopen(read, "rb") as answer:
+            data = answer.read()
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"search index: writing {second.__name__} failed in a forked process")
+    return result, pickle.loads(data)
 
 
 def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1) -> dict:
