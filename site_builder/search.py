@@ -48,6 +48,7 @@ SHARD_BYTES = 32 * 1024       # aimed size of one .bin file: what a rare term co
 PAIRS_MAGIC, CHARS_MAGIC = b"SBp1", b"SBc1"
 SPACE, END = 32, 0            # code points: any whitespace run becomes SPACE; END follows each document
 u64 = np.uint64
+KEY_BITS = 64                 # (pair, document, position) sort as one integer when they fit in this many bits
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +179,7 @@ def pair_table(codes: np.ndarray, starts: np.ndarray, folder: Path) -> list[int]
     n, pos_bits = len(at.chars), at.pos_bits
     low_bits = at.doc_bits + pos_bits
     pair_at = at.text[:-1] & at.text[1:]
-    if (n * n - 1).bit_length() + low_bits <= 64:
+    if (n * n - 1).bit_length() + low_bits <= KEY_BITS:
         key = at.ids[:-1] * u64(n)
         key += at.ids[1:]
         key <<= u64(low_bits)
@@ -189,9 +190,9 @@ def pair_table(codes: np.ndarray, starts: np.ndarray, folder: Path) -> list[int]
         pair, where = key >> u64(low_bits), key & u64((1 << low_bits) - 1)
         del key
     else:
-        where = np.flatnonzero(pair_at)
-        pair, where = at.ids[where] * u64(n) + at.ids[where + 1], at.place[where]
-        at.ids = at.place = None
+        first = np.flatnonzero(pair_at)
+        pair, where = at.ids[first] * u64(n) + at.ids[first + 1], at.place[first]
+        at.ids = at.place = first = None
         order = np.lexsort((where, pair))
         pair, where = pair[order], where[order]
     del pair_at

@@ -64,3 +64,19 @@ def test_index_bytes_do_not_depend_on_the_run(site, tmp_path):
     run_cli("build", "--root", root, "--output", tmp_path / "again")
     after = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again/fulltext").rglob("*") if p.is_file()}
     assert before == after and len(before) > 10
+
+
+def test_the_lexsort_path_writes_the_same_pair_files(tmp_path, monkeypatch):
+    """Pairs are sorted as one 64-bit key when pair, document and position fit, else by lexsort (an archive
+    with very many distinct characters or very long documents): both give the same files."""
+    from site_builder import search
+
+    texts = ["甲县2019年政府信息公开工作年度报告 𠀋𠀋 〔2019〕8号 " * 3, "行政复议 行政复议。", "", "县"]
+    codes, starts = search.fold(texts)
+    written = []
+    for key_bits in (64, 8):
+        monkeypatch.setattr(search, "KEY_BITS", key_bits)
+        folder = tmp_path / str(key_bits)
+        firsts = search.pair_table(codes, starts, folder)
+        written.append((firsts, {p.name: p.read_bytes() for p in (folder / "pairs").iterdir()}))
+    assert written[0] == written[1] and written[0][1]
