@@ -94,6 +94,8 @@ def _fold_table() -> np.ndarray:
 def fold(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The texts as one array of normalised code points, each text followed by END, whitespace runs as one
     SPACE (none at the start of a text); and where each text starts."""
+    if not texts:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
     joined = "\0".join(unicodedata.normalize("NFKC", t.replace("\0", " ")).lower() for t in texts) + "\0"
     codes = _fold_table()[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)]
     before = np.empty_like(codes)
