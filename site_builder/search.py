@@ -16,7 +16,7 @@ documents first, so that the browser lists results in date order part by part:
   <part>/meta.json        per document, in date order: title length, filter values (for counts and filters);
                           the first key of every pairs/ and chars/ file
   <part>/docs/<k>.json    documents k·CHUNK … as [url, title, date, region, type label]
-  <part>/text/<id>.txt    the text as indexed (normalised; excerpts are cut from it)
+  <part>/text/<id>.txt    title and text as written, whitespace runs as one space (excerpts are cut from it)
   <part>/pairs/<s>.bin    positions of consecutive pairs (in code point order), about SHARD_BYTES a file
   <part>/chars/<s>.bin    documents per character, likewise
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import unicodedata
 from functools import lru_cache
@@ -48,6 +49,7 @@ SHARD_BYTES = 32 * 1024       # aimed size of one .bin file: what a rare term co
 PAIRS_MAGIC, CHARS_MAGIC = b"SBp1", b"SBc1"
 SPACE, END = 32, 0            # code points: any whitespace run becomes SPACE; END follows each document
 u64 = np.uint64
+WHITESPACE = re.compile(r"\s+")
 KEY_BITS = 64                 # (pair, document, position) sort as one integer when they fit in this many bits
 
 
@@ -302,9 +304,9 @@ def write_part(docs: list, folder: Path) -> dict:
     title_lengths = np.diff(np.append(title_starts, len(title_codes))) - 1
 
     def the_rest() -> list[int]:
-        texts = codes.tobytes().decode("utf-32-le").split("\0")[:-1]
         (folder / "text").mkdir(parents=True, exist_ok=True)
-        for n, text in enumerate(texts):
+        for n, doc in enumerate(docs):   # as written, for excerpts (search.js finds the terms in it itself)
+            text = WHITESPACE.sub(" ", doc.text).strip()
             (folder / "text" / f"{n}.txt").write_text(text, encoding="utf-8")
         (folder / "docs").mkdir(exist_ok=True)
         for k in range(0, len(docs), CHUNK):

@@ -80,3 +80,17 @@ def test_the_lexsort_path_writes_the_same_pair_files(tmp_path, monkeypatch):
         firsts = search.pair_table(codes, starts, folder)
         written.append((firsts, {p.name: p.read_bytes() for p in (folder / "pairs").iterdir()}))
     assert written[0] == written[1] and written[0][1]
+
+
+@pytest.mark.parametrize("query, shown", [("资讯公开", "資訊公開"), ("full宽", "Ｆｕｌｌ宽"), ("〔2019〕8号", "〔2019〕8号")])
+def test_excerpts_show_the_text_as_written_with_the_match_marked(site, browser, query, shown):
+    """The excerpt is the document's own text (Traditional characters, full-width letters, its punctuation);
+    the query, folded, is found in it and marked."""
+    root, base = site
+    page = browser.new_page()
+    page.goto(base + "search/")
+    excerpt = page.evaluate("q => window.siteSearch(q, {}, {limit: 1}).then(r => r[0].excerpt)", query)
+    assert shown in excerpt["text"]
+    units = excerpt["text"].encode("utf-16-le")   # marks are JavaScript string offsets (UTF-16 units)
+    assert [units[2 * s:2 * e].decode("utf-16-le") for s, e in excerpt["marks"]] == [shown]
+    page.close()

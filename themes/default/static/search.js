@@ -279,12 +279,12 @@ async function matchAll(query, filters, sort) {
   const t2s = await loadT2S(query || "", info);
   const terms = parseQuery(query, t2s);
   const anyFilter = FILTER_KEYS.some((k) => filters && filters[k]);
-  if (!terms.length && !anyFilter) return { terms, matches: [], parts };
+  if (!terms.length && !anyFilter) return { terms, matches: [], parts, t2s, info };
   const matches = (await Promise.all(parts.map((part) => partMatches(part, terms, filters)))).flat();
   if (sort !== "date" && terms.length) {
     matches.sort((x, y) => y.inTitle - x.inTitle || y.count - x.count || x.part.number - y.part.number || x.doc - y.doc);
   }
-  return { terms, matches, parts };
+  return { terms, matches, parts, t2s, info };
 }
 
 async function docRow(part, doc) {
@@ -298,7 +298,7 @@ async function docRow(part, doc) {
 // returns one page of them with excerpts (what the page shows); {sort: "date"} puts the newest first.
 // The returned array also carries `total` (the number of matching documents) and `filterCounts`.
 async function siteSearch(query, filters = {}, options = {}) {
-  const { terms, matches, parts } = await matchAll(query, filters, options.sort);
+  const { terms, matches, parts, t2s, info } = await matchAll(query, filters, options.sort);
   const extra = { total: matches.length, filterCounts: countFilters(parts, matches) };
   if (!options.limit) {
     const rows = await Promise.all(matches.map((m) => docRow(m.part, m.doc)));
@@ -312,7 +312,11 @@ async function siteSearch(query, filters = {}, options = {}) {
       docRow(m.part, m.doc),
       once(m.part, `text/${m.doc}`, () => fetchOk(new URL(`text/${m.doc}.txt`, m.part.url)).then((r) => r.text())),
     ]);
-    return { url, title, date, region, docType, excerpt: makeExcerpt(text, m.part.meta.title_length[m.doc], texts) };
+    let excerpt = makeExcerpt(text, title, texts, t2s);
+    if (!excerpt.found && texts.length && HAN.test(text)) {   // Traditional text? fold it with its own characters
+      excerpt = makeExcerpt(text, title, texts, { ...(await loadT2S(text, info)), ...t2s });
+    }
+    return { url, title, date, region, docType, excerpt };
   })), extra);
 }
 window.siteSearch = siteSearch;
@@ -324,25 +328,40 @@ async function allCounts() {
 }
 
 // --- excerpts --------------------------------------------------------------------------------------------
-// Cut from the indexed text around the first place the body says a term, with every occurrence of every
-// term marked. The body starts after the title (titleLength characters) and one space.
-function makeExcerpt(text, titleLength, terms) {
-  let bodyStart = Array.from(text).slice(0, titleLength).join("").length;
+// Cut from the document's text as written (whitespace runs as one space) around the first place the body
+// says a term, with every occurrence of every term marked. Terms are found in the text folded character by
+// character as normalise() folds (from[i]: where folded unit i came from in the text).
+function foldWithMap(text, t2s) {
+  let folded = "";
+  const from = [];
+  let at = 0;
+  for (const c of text) {
+    const f = Array.from(c.normalize("NFKC").toLowerCase(), (x) => t2s[x] || x).join("");
+    folded += f;
+    for (let k = 0; k < f.length; k++) from.push(at);
+    at += c.length;
+  }
+  from.push(at);
+  return { folded, from };
+}
+
+function makeExcerpt(text, title, terms, t2s) {
+  const head = (title || "").trim().replace(/\s+/g, " ");
+  let bodyStart = text.startsWith(head) ? head.length : 0;
   if (text[bodyStart] === " ") bodyStart += 1;
-  let first = -1;
+  const { folded, from } = foldWithMap(text, t2s);
+  const found = [];   // [start, end) in the text, of every occurrence of every term
   for (const term of terms) {
-    const at = text.indexOf(term, bodyStart);
-    if (at >= 0 && (first < 0 || at < first)) first = at;
+    for (let at = folded.indexOf(term); at >= 0; at = folded.indexOf(term, at + term.length)) {
+      found.push([from[at], from[at + term.length]]);
+    }
   }
-  const start = first < 0 ? bodyStart : Math.max(bodyStart, first - 24);
+  found.sort((x, y) => x[0] - y[0]);
+  const first = found.find(([s]) => s >= bodyStart);
+  const start = first ? Math.max(bodyStart, first[0] - 24) : bodyStart;
   const end = Math.min(text.length, start + 90);
-  const window = text.slice(start, end);
-  const marks = [];
-  for (const term of terms) {
-    for (let at = window.indexOf(term); at >= 0; at = window.indexOf(term, at + term.length)) marks.push([at, at + term.length]);
-  }
-  marks.sort((x, y) => x[0] - y[0]);
-  return { text: window, marks, cut: end < text.length, lead: start > bodyStart };
+  const marks = found.filter(([s, e]) => s >= start && e <= end).map(([s, e]) => [s - start, e - start]);
+  return { text: text.slice(start, end), marks, cut: end < text.length, lead: start > bodyStart, found: Boolean(first) };
 }
 
 function excerptNodes(excerpt) {
