@@ -148,7 +148,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
 SEARCH_MB_PER_DOC = 0.35      # peak memory of indexing one document of a part (measured: ~3.4 GB PSS for 10,000)
 
 
-def search_plan(documents: int, jobs: int | None) -> tuple[int | None, int]:
+def search_plan(documents: int, jobs: int | None) -> tuple[int, int]:
     """(parts, parts indexed at once) for the search index: one part per search.PART_SIZE documents (by
     document count alone, so that every build gives the same bytes), as many at once as the cores and the
     available memory allow."""

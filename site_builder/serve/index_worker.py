@@ -1,7 +1,7 @@
 """Build the search index for a configuration into a folder; run as a child process by serve/--watch so that
-it can be stopped at any moment. It runs at low priority (it must never slow the
-edit-to-page path), reads the content through the parse cache, and splits the index into the same parts as
-`site-builder build` does, so the files are the same bytes."""
+it can be stopped at any moment. It runs at low priority (it must never slow the edit-to-page path), reads
+the content through the parse cache, and splits the index into the same parts as `site-builder build` does,
+so the files are the same bytes."""
 
 from __future__ import annotations
 
