@@ -121,7 +121,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
             from site_builder.search import INDEX_DIR, IndexJob
             parts, at_once = search_plan(len(site.documents), jobs)
             log("indexing for search")
-            indexing = IndexJob(site, stage.path, parts=parts, jobs=at_once)
+            indexing = IndexJob(site, stage.path, parts=parts, jobs=at_once, previous=config.output_path)
         try:
             plan, written = write_site(site, listings, Urls(config), stage, jobs=jobs,
                                        progress=lambda d, t: progress("render", d, t))

@@ -48,8 +48,9 @@ class Staging:
         root = self.path / subdir
         for target in sorted(p for p in root.rglob("*") if p.is_file()):
             previous = self.output / target.relative_to(self.path)
-            if previous.is_file() and previous.stat().st_size == target.stat().st_size \
-                    and previous.read_bytes() == target.read_bytes():
+            if not previous.is_file() or os.path.samefile(previous, target):   # new, or linked from there already
+                continue
+            if previous.stat().st_size == target.stat().st_size and previous.read_bytes() == target.read_bytes():
                 temp = target.with_name(target.name + ".link")
                 if _link(previous, temp):
                     os.replace(temp, target)

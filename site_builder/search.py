@@ -27,9 +27,11 @@ search.js decodes them).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import struct
 import unicodedata
 from functools import lru_cache
@@ -296,7 +298,7 @@ def filter_values(doc) -> dict[str, str]:
             "doc_type": doc.doc_type}
 
 
-def write_part(docs: list, folder: Path) -> dict:
+def write_part(docs: list, folder: Path) -> None:
     """One part: its pair table, and (at the same time, in a forked process) its character table, texts and
     document tables."""
     codes, starts = fold([d.text for d in docs])
@@ -324,7 +326,6 @@ def write_part(docs: list, folder: Path) -> dict:
         filters[key] = {"values": names, "of": [number[v[key]] for v in values]}
     _write_json(folder / "meta.json", {"docs": len(docs), "title_length": title_lengths.tolist(),
                                        "filters": filters, "pairs": pairs, "chars": chars})
-    return {"docs": len(docs)}
 
 
 def _side_by_side(first, second) -> tuple:
@@ -361,9 +362,11 @@ def _side_by_side(first, second) -> tuple:
     return result, pickle.loads(data)
 
 
-def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1) -> dict:
+def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1,
+                       previous: Path | None = None) -> dict:
     """Write the search index to out_dir/fulltext: `parts` of the documents (default: one per PART_SIZE),
-    newest first, `jobs` of them at once in forked processes."""
+    newest first, `jobs` of them at once in forked processes. A part whose documents are as in the index
+    under `previous` (the last output) is hard-linked from there instead of being built again."""
     docs = sorted(site.documents, key=lambda d: (date_key(d), d.url), reverse=True)
     if any(not d.url.startswith("/") for d in docs) or len({d.url for d in docs}) != len(docs):
         raise ValueError("search index: every document needs its own URL (site_builder.build.load sets them)")
@@ -371,31 +374,63 @@ def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs
     size = -(-len(docs) // count) if docs else 0
     root = out_dir / INDEX_DIR
     slices = [docs[n * size:(n + 1) * size] for n in range(count)]
-    targets = [root / str(n) for n in range(count)]
-    if jobs > 1 and count > 1:
-        infos = _in_workers(slices, targets, jobs)
+    digests = [part_digest(part) for part in slices]
+    reused = _reusable_parts(previous / INDEX_DIR if previous else None, digests)
+    todo = [n for n in range(count) if n not in reused]
+    for n in reused:
+        shutil.copytree(reused[n], root / str(n), copy_function=os.link)
+    if jobs > 1 and len(todo) > 1:
+        _in_workers([slices[n] for n in todo], [root / str(n) for n in todo], jobs)
     else:
-        infos = [write_part(part, target) for part, target in zip(slices, targets)]
+        for n in todo:
+            write_part(slices[n], root / str(n))
     shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
     for trad, simp in t2s_map().items():
         shards[ord(trad) % T2S_SHARDS][trad] = simp
     for n, shard in enumerate(shards):
         _write_json(root / "t2s" / f"{n}.json", shard)
-    _write_json(root / "index.json", {"version": VERSION, "chunk": CHUNK, "t2s_shards": T2S_SHARDS,
-                                      "parts": [{"path": f"{n}/", **info} for n, info in enumerate(infos)]})
+    _write_json(root / "index.json", {"version": VERSION, "chunk": CHUNK, "t2s_shards": T2S_SHARDS, "parts": [
+        {"path": f"{n}/", "docs": len(part), "digest": digest} for n, (part, digest) in enumerate(zip(slices, digests))]})
     files = [p for p in root.rglob("*") if p.is_file()]
-    return {"records": len(docs), "parts": count, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    return {"records": len(docs), "parts": count, "reused": len(reused), "files": len(files),
+            "bytes": sum(p.stat().st_size for p in files)}
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    """This code and the character table: what, besides the documents, decides a part's bytes."""
+    return hashlib.sha256(Path(__file__).read_bytes() + json.dumps(t2s_map()).encode("ascii")).digest()
+
+
+def part_digest(docs: list) -> str:
+    """What a part's files are made of: its documents' URLs, rows, filter values and text, and this code."""
+    digest = hashlib.sha256(_code_digest())
+    for d in docs:
+        digest.update(json.dumps([d.url, d.title, date_key(d), d.region.label if d.region else "", d.doc_type_label,
+                                  filter_values(d), d.text], ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _reusable_parts(previous: Path | None, digests: list[str]) -> dict[int, Path]:
+    """Part number → folder of the previous index holding the same part (same number, same digest)."""
+    try:
+        recorded = json.loads((previous / "index.json").read_text(encoding="utf-8"))["parts"] if previous else []
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {n: previous / str(n) for n, (part, digest) in enumerate(zip(recorded, digests))
+            if isinstance(part, dict) and part.get("digest") == digest and (previous / str(n) / "meta.json").is_file()}
 
 
 class IndexJob:
     """build_search_index in a forked process, so that the index is built while the pages are rendered."""
 
-    def __init__(self, site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1):
+    def __init__(self, site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1,
+                 previous: Path | None = None):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")   # the site is inherited, not pickled
         self._answer, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_index_job, args=(site, out_dir, parts, jobs, send))
+        self._process = context.Process(target=_index_job, args=(site, out_dir, parts, jobs, previous, send))
         self._process.start()
         send.close()
 
@@ -417,9 +452,9 @@ class IndexJob:
         self._answer.close()
 
 
-def _index_job(site: Site, out_dir: Path, parts: int | None, jobs: int, send) -> None:
+def _index_job(site: Site, out_dir: Path, parts: int | None, jobs: int, previous: Path | None, send) -> None:
     try:
-        send.send(("ok", build_search_index(site, out_dir, parts=parts, jobs=jobs)))
+        send.send(("ok", build_search_index(site, out_dir, parts=parts, jobs=jobs, previous=previous)))
     except BaseException as exc:  # noqa: BLE001 - reported to the build, which raises it
         send.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -427,7 +462,7 @@ def _index_job(site: Site, out_dir: Path, parts: int | None, jobs: int, send) ->
 _PARTS = None  # (slices, targets) for forked part indexers: inherited, not pickled
 
 
-def _in_workers(slices: list, targets: list[Path], jobs: int) -> list[dict]:
+def _in_workers(slices: list, targets: list[Path], jobs: int) -> None:
     """Index the parts `jobs` at a time, each in a fresh forked process that exits after its part."""
     global _PARTS
     import multiprocessing
@@ -435,14 +470,14 @@ def _in_workers(slices: list, targets: list[Path], jobs: int) -> list[dict]:
     _PARTS = (slices, targets)
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(slices)), maxtasksperchild=1) as pool:
-            return pool.map(_index_part, range(len(slices)), chunksize=1)
+            pool.map(_index_part, range(len(slices)), chunksize=1)
     finally:
         _PARTS = None
 
 
-def _index_part(n: int) -> dict:
+def _index_part(n: int) -> None:
     slices, targets = _PARTS
-    return write_part(slices[n], targets[n])
+    write_part(slices[n], targets[n])
 
 
 def _write_json(path: Path, value) -> None:

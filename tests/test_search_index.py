@@ -94,3 +94,39 @@ def test_excerpts_show_the_text_as_written_with_the_match_marked(site, browser, 
     units = excerpt["text"].encode("utf-16-le")   # marks are JavaScript string offsets (UTF-16 units)
     assert [units[2 * s:2 * e].decode("utf-16-le") for s, e in excerpt["marks"]] == [shown]
     page.close()
+
+
+def test_a_part_whose_documents_did_not_change_is_reused(tmp_path):
+    """An archive indexed in 3 parts, then one document's text edited: its part is built again, the other two
+    are hard-linked from the last index, and the result is byte-identical to an index built from nothing."""
+    import os
+    import sys
+
+    from conftest import REPO
+    from site_builder import search
+    from site_builder.build import load
+    from site_builder.config import load_config
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import corpus
+
+    root = tmp_path / "site"
+    corpus.generate(30, root / "content", seed=5)
+    (root / "pyproject.toml").write_text('[tool.site_builder]\ntitle = "测试档案"\n', encoding="utf-8")
+    first = search.build_search_index(load(load_config(root)), tmp_path / "a", parts=3)
+    assert first["reused"] == 0
+    edited = sorted((root / "content").glob("*.md"))[7]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n新增一段：行政复议。\n", encoding="utf-8")
+    site = load(load_config(root))
+    again = search.build_search_index(site, tmp_path / "b", parts=3, previous=tmp_path / "a")
+    fresh = search.build_search_index(site, tmp_path / "c", parts=3)
+    assert again["reused"] == 2 and fresh["reused"] == 0
+
+    def files(folder):
+        return {p.relative_to(folder): p for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    b, c = files(tmp_path / "b"), files(tmp_path / "c")
+    assert {k: v.read_bytes() for k, v in b.items()} == {k: v.read_bytes() for k, v in c.items()}
+    linked = {k.parts[1] for k, v in b.items() if k.parts[1].isdigit()
+              and os.path.samefile(v, tmp_path / "a" / k)}
+    assert len(linked) == 2
