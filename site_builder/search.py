@@ -11,7 +11,8 @@ section "Search".
 Everything is under public/fulltext/ (OUTPUTS), one folder per part of PART_SIZE documents, newest
 documents first, so that the browser lists results in date order part by part:
 
-  index.json              {"version", "chunk", "t2s_shards", "parts": [{"path", "docs"}]}
+  index.json              {"version", "chunk", "t2s_shards", "parts": [{"path", "docs", "digest"}]}
+                          (digest: what the part was made of, so that the next build can reuse it)
   t2s/<n>.json            Traditional → Simplified for the characters whose code point % T2S_SHARDS == n
   <part>/meta.json        per document, in date order: title length, filter values (for counts and filters);
                           the first key of every pairs/ and chars/ file
