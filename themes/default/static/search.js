@@ -50,14 +50,18 @@ function compareKey(keys, at, key) {
   return 0;
 }
 
+// The first index in [lo, hi) at which below(index) is false (below holds for a prefix of the range).
+function lowerBound(lo, hi, below) {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(mid)) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 // The file holding `key`: the last one whose first key (meta.json lists them, `width` numbers each) is not after it.
 function fileOf(firsts, width, key) {
-  let lo = 0, hi = firsts.length / width - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (compareKey(firsts, mid * width, key) <= 0) { found = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  return found;
+  return lowerBound(0, firsts.length / width, (i) => compareKey(firsts, i * width, key) <= 0) - 1;
 }
 
 function readVarints(bytes, at, count) {
@@ -115,37 +119,22 @@ async function postingOf(part, kind, key) {
   if (n < 0) return null;
   const file = await once(part, `${kind}/${n}`, async () =>
     decodeFile(await (await fetchOk(new URL(`${kind}/${n}.bin`, part.url))).arrayBuffer(), key.length, kind === "pairs"));
-  let lo = 0, hi = file.words - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = compareKey(file.keys, mid * file.width, key);
-    if (c === 0) return { file, from: file.entryStart[mid], to: file.entryStart[mid + 1] };
-    if (c < 0) lo = mid + 1; else hi = mid - 1;
-  }
-  return null;
+  const w = lowerBound(0, file.words, (i) => compareKey(file.keys, i * file.width, key) < 0);
+  if (w === file.words || compareKey(file.keys, w * file.width, key) !== 0) return null;
+  return { file, from: file.entryStart[w], to: file.entryStart[w + 1] };
 }
 
 // The entry of document `doc` in a posting (entries are in document order), or -1.
 function entryOf(posting, doc) {
   const docs = posting.file.docs;
-  let lo = posting.from, hi = posting.to - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (docs[mid] === doc) return mid;
-    if (docs[mid] < doc) lo = mid + 1; else hi = mid - 1;
-  }
-  return -1;
+  const e = lowerBound(posting.from, posting.to, (i) => docs[i] < doc);
+  return e < posting.to && docs[e] === doc ? e : -1;
 }
 
 function hasPosition(file, entry, p) {
-  const pos = file.pos;
-  let lo = file.posStart[entry], hi = file.posStart[entry + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (pos[mid] === p) return true;
-    if (pos[mid] < p) lo = mid + 1; else hi = mid - 1;
-  }
-  return false;
+  const pos = file.pos, end = file.posStart[entry + 1];
+  const i = lowerBound(file.posStart[entry], end, (k) => pos[k] < p);
+  return i < end && pos[i] === p;
 }
 
 // Where a part's documents say a term (an array of code points): document → {count, inTitle}.
