@@ -270,15 +270,15 @@ def _write_shards(folder: Path, magic: bytes, firsts: np.ndarray, p: Postings, e
     for s in range(len(firsts)):
         w0, w1 = int(bounds[s]), int(bounds[s + 1])
         e0, e1 = int(entry_of_word[w0]), int(entry_of_word[w1])
-        parts = [b"", *(c.astype("<u4").tobytes() for c in points(p.words[w0:w1])),
-                 per_word[word_bytes[w0]:word_bytes[w1]].tobytes(),
-                 per_entry[entry_bytes[e0]:entry_bytes[e1]].tobytes()]
-        count = 0
+        q0 = q1 = 0
         if positions is not None:
             q0, q1 = int(position_of_entry[e0]), int(position_of_entry[e1])
+        parts = [magic + struct.pack("<III", w1 - w0, e1 - e0, q1 - q0),
+                 *(c.astype("<u4").tobytes() for c in points(p.words[w0:w1])),
+                 per_word[word_bytes[w0]:word_bytes[w1]].tobytes(),
+                 per_entry[entry_bytes[e0]:entry_bytes[e1]].tobytes()]
+        if positions is not None:
             parts.append(per_position[position_bytes[q0]:position_bytes[q1]].tobytes())
-            count = q1 - q0
-        parts[0] = magic + struct.pack("<III", w1 - w0, e1 - e0, count)
         (folder / f"{s}.bin").write_bytes(b"".join(parts))
 
 
@@ -392,9 +392,7 @@ def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs
         _write_json(root / "t2s" / f"{n}.json", shard)
     _write_json(root / "index.json", {"version": VERSION, "chunk": CHUNK, "t2s_shards": T2S_SHARDS, "parts": [
         {"path": f"{n}/", "docs": len(part), "digest": digest} for n, (part, digest) in enumerate(zip(slices, digests))]})
-    files = [p for p in root.rglob("*") if p.is_file()]
-    return {"records": len(docs), "parts": count, "reused": len(reused), "files": len(files),
-            "bytes": sum(p.stat().st_size for p in files)}
+    return {"records": len(docs), "parts": count, "reused": len(reused)}
 
 
 @lru_cache(maxsize=1)
