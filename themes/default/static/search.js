@@ -325,7 +325,7 @@ function foldWithMap(text, t2s) {
   const from = [];
   let at = 0;
   for (const c of text) {
-    const f = Array.from(c.normalize("NFKC").toLowerCase(), (x) => t2s[x] || x).join("");
+    const f = normalise(c, t2s);
     folded += f;
     for (let k = 0; k < f.length; k++) from.push(at);
     at += c.length;
