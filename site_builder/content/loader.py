@@ -1,7 +1,7 @@
 """Discover content files and parse each into a ``Document``; every problem is collected, none is fatal alone.
 
-A content file is Markdown with YAML front matter (../shared/docs/content-schema.md). Parsing one file is a
-pure function of its bytes, so files can be parsed in parallel and cached by content hash.
+A content file is Markdown with YAML front matter (../shared/docs/content-schema.md; read by frontmatter_io).
+Parsing one file is a pure function of its bytes, so files can be parsed in parallel and cached by content hash.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from site_builder.config import Config
+from site_builder.content import frontmatter_io
 from site_builder.content.markdown import render_markdown
 from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS, Document, Region, Site
 from site_builder.errors import Problem, SiteError, display_path
@@ -188,79 +187,12 @@ def load_file(path: Path, root: Path) -> Document | list[Problem]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [Problem(rel, f"not valid UTF-8 (byte {exc.start}); re-run ingest or convert the file")]
-    meta, body, body_line, problem = split_front_matter(text, rel)
-    if problem:
-        return [problem]
-    return parse_document(meta, body, path=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(),
-                          lines=_key_lines(text))
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level front-matter key ('year: abc' → its line), for problems about a field."""
-    lines: dict[str, int] = {}
-    end = text.find("\n---", 3)
-    head = text if end < 0 else text[:end + 5]   # the front matter (and its closing line), not the body
-    for number, line in enumerate(head.replace("\r\n", "\n").split("\n")[1:], 2):
-        if re.match(r"^---[ \t]*$", line):
-            break
-        m = re.match(r"^['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?[ \t]*:", line)
-        if m:
-            lines.setdefault(m.group(1), number)
-    return lines
-
-
-def split_front_matter(text: str, rel: str) -> tuple[dict, str, int, Problem | None]:
-    """Split ``---\\nYAML\\n---\\nbody``; the YAML error (if any) names the file's line."""
-    text = text.replace("\r\n", "\n")
-    if not text.startswith("---\n"):
-        return {}, "", 0, Problem(rel, "missing front matter: the file must start with a '---' line", 1)
-    end = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
-    if not end:
-        return {}, "", 0, Problem(rel, "front matter is not closed by a '---' line", 1)
-    yaml_text = text[4:4 + end.start()]
-    body = text[4 + end.end():].lstrip("\n")
     try:
-        try:
-            meta = yaml.load(yaml_text, Loader=_FastLoader)
-        except yaml.YAMLError:   # the pure-Python loader words its errors better: report those
-            meta = yaml.load(yaml_text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return {}, "", 0, Problem(rel, f"invalid YAML in front matter: {reason}", mark.line + 2 if mark else 1)
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        return {}, "", 0, Problem(rel, "front matter must be a mapping of keys to values", 2)
-    return meta, body, yaml_text.count("\n") + 3, None
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader, but timestamps stay strings (validated below) and duplicate keys are errors."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-
-# The same rules on libyaml's parser (about six times faster); the pure-Python one where libyaml is missing.
-_FastLoader = type("_FastLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
-_FastLoader.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
-_FastLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+        meta, body = frontmatter_io.read(text)
+    except frontmatter_io.FrontMatterError as exc:
+        return [Problem(rel, exc.message, exc.line)]
+    return parse_document(meta, body, path=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(),
+                          lines=frontmatter_io.key_lines(text))
 
 
 def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, digest: str,

@@ -6,7 +6,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-import yaml
+from site_builder.content import frontmatter_io
 
 from . import fields as F
 from . import regions as R
@@ -32,8 +32,7 @@ class Document:
     tables_incomplete: list[str] = field(default_factory=list)
 
     def render(self) -> bytes:
-        fm = yaml.safe_dump(self.front, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
-        return ("---\n" + fm + "---\n\n" + self.body).encode("utf-8")
+        return frontmatter_io.write(self.front, self.body).encode("utf-8")
 
 
 def looks_html(text: str) -> bool:
