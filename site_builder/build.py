@@ -89,7 +89,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
     log = log or (lambda message: None)
     progress = progress or (lambda stage, done, total: None)
     check_output_location(config)
-    options = {"search": bool(search)}
+    options = {"search": config.search_engine if search else False}
     store = hashes = None
     if use_cache:
         from site_builder import cache
@@ -118,17 +118,18 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
     with Staging(config.output_path) as stage:
         indexing = None
         if search:   # the slowest stage: in a process of its own, while the pages are rendered
-            from site_builder.search import INDEX_DIR, IndexJob
-            parts, at_once = search_plan(len(site.documents), jobs)
-            log("indexing for search")
-            indexing = IndexJob(site, stage.path, parts=parts, jobs=at_once, previous=config.output_path)
+            from site_builder.search import IndexJob, index_dir
+            parts, at_once = search_plan(len(site.documents), jobs, config.search_engine)
+            log(f"indexing for search ({config.search_engine})")
+            indexing = IndexJob(site, stage.path, config.search_engine, parts=parts, jobs=at_once,
+                                previous=config.output_path)
         try:
             plan, written = write_site(site, listings, Urls(config), stage, jobs=jobs,
                                        progress=lambda d, t: progress("render", d, t))
             if indexing:
                 progress("search", 0, 1)
                 summary = indexing.wait()
-                stage.adopt_unchanged(INDEX_DIR)
+                stage.adopt_unchanged(index_dir(config.search_engine))
                 progress("search", 1, 1)
         finally:
             if indexing:
@@ -145,18 +146,19 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
                        summary)
 
 
-SEARCH_MB_PER_DOC = 0.35      # peak memory of indexing one document of a part (measured: ~3.4 GB PSS for 10,000)
+# peak memory of indexing one document of a part (measured: exact ~3.4 GB PSS for 10,000; Pagefind ~?)
+SEARCH_MB_PER_DOC = {"exact": 0.35, "pagefind": 0.7}
 
 
-def search_plan(documents: int, jobs: int | None) -> tuple[int, int]:
-    """(parts, parts indexed at once) for the search index: one part per search.PART_SIZE documents (by
+def search_plan(documents: int, jobs: int | None, engine: str) -> tuple[int, int]:
+    """(parts, parts indexed at once) for the search index: one part per the engine's PART_SIZE documents (by
     document count alone, so that every build gives the same bytes), as many at once as the cores and the
     available memory allow."""
     from site_builder.content.loader import worker_count
-    from site_builder.search import PART_SIZE
+    from site_builder.search import part_size
 
-    parts = max(1, -(-documents // PART_SIZE))
-    per_part_mb = SEARCH_MB_PER_DOC * -(-documents // parts)
+    parts = max(1, -(-documents // part_size(engine)))
+    per_part_mb = SEARCH_MB_PER_DOC[engine] * -(-documents // parts)
     at_once = max(1, min(worker_count(jobs), parts, int(0.8 * _available_mb() // max(per_part_mb, 1))))
     return parts, at_once
 

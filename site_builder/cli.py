@@ -20,6 +20,12 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
                         help="URL or path the site is served under, e.g. /archive/ or https://example.org/archive/")
 
 
+def _search_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--search-engine", dest="search_engine", choices=("pagefind", "exact"),
+                        help="engine that builds the search index: pagefind (default) or exact, the project's own")
+    parser.add_argument("--no-search", action="store_true", help="build no search index (faster; search page will not work)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="site-builder", description="政务公开文件档案库 static-site generator")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -32,7 +38,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the static site into public/")
     _site_options(build)
-    build.add_argument("--no-search", action="store_true", help="skip the search index (faster; search page will not work)")
+    _search_options(build)
     build.add_argument("--watch", action="store_true", help="keep running and rebuild when content, theme or config change")
     build.add_argument("--poll", action="store_true", help="with --watch: poll the file system instead of using change events")
     build.add_argument("--quiet", action="store_true", help="print only errors")
@@ -41,6 +47,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 with live reload, rebuild on change")
     _site_options(serve)
+    _search_options(serve)
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--poll", action="store_true", help="poll the file system instead of using change events")
 
@@ -51,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _config(args):
     return load_config(args.root, content_dir=args.content_dir, output_dir=args.output_dir,
-                       theme_dir=args.theme_dir, base_url=args.base_url)
+                       theme_dir=args.theme_dir, base_url=args.base_url, search_engine=getattr(args, "search_engine", None))
 
 
 def _print_problems(exc: SiteError) -> None:
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve" or getattr(args, "watch", False):
             from site_builder.serve import run
             return run(lambda: _config(args), serve=args.command == "serve", port=getattr(args, "port", None),
-                       poll=args.poll, search=not getattr(args, "no_search", False))
+                       poll=args.poll, search=not args.no_search)
         config = _config(args)
         if args.command == "check":
             from site_builder.check import check

@@ -30,6 +30,7 @@ class Config:
     feed_size: int = 30
     latest_size: int = 12
     search: bool = True
+    search_engine: str = "pagefind"   # or "exact" (site_builder/search/__init__.py)
 
     @property
     def content_path(self) -> Path:
@@ -61,7 +62,9 @@ class Config:
 
 _KEYS = {f.name: f for f in fields(Config) if f.name != "root"}
 _TYPES = {"title": str, "description": str, "content_dir": str, "theme_dir": str, "output_dir": str,
-          "base_url": str, "page_size": int, "feed_size": int, "latest_size": int, "search": bool}
+          "base_url": str, "page_size": int, "feed_size": int, "latest_size": int, "search": bool,
+          "search_engine": str}
+SEARCH_ENGINES = ("pagefind", "exact")
 
 
 def normalise_base_url(value: str) -> str:
@@ -107,6 +110,9 @@ def load_config(root: Path | None = None, **overrides) -> Config:
     for key in ("page_size", "feed_size", "latest_size"):
         if key in values and values[key] < 1:
             problems.append(Problem(str(file), f"tool.site_builder.{key} must be at least 1"))
+    if values.get("search_engine", "pagefind") not in SEARCH_ENGINES:
+        problems.append(Problem(str(file), f"tool.site_builder.search_engine must be one of "
+                                           f"{', '.join(SEARCH_ENGINES)}, not {values['search_engine']!r}"))
     if "base_url" in values:
         try:
             values["base_url"] = normalise_base_url(values["base_url"])

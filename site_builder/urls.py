@@ -64,6 +64,13 @@ class Urls:
     robots = "/robots.txt"
     not_found = "/404.html"
 
+    @property
+    def search_index(self) -> str:
+        """The folder of the configured engine's search index ("/pagefind/" or "/fulltext/")."""
+        from site_builder.search import index_dir
+
+        return f"/{index_dir(self.config.search_engine)}/"
+
     @staticmethod
     def document(slug: str) -> str:
         return f"/docs/{slug}/"

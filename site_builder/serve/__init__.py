@@ -33,6 +33,7 @@ from urllib.parse import quote
 from site_builder.config import Config
 from site_builder.errors import SiteError
 from site_builder.incremental import SEARCH_OUTPUTS, IncrementalBuilder
+from site_builder.search import index_dir
 from site_builder.serve.server import Broadcaster, make_server
 from site_builder.serve.watch import Watcher
 
@@ -140,7 +141,7 @@ def index_key(builder: IncrementalBuilder) -> str:
     """What the search index is made of: the documents (URL, content hash), the base URL and the code."""
     from site_builder.cache import code_digest
 
-    h = hashlib.sha256(f"{code_digest()}\0{builder.config.base_url}\0".encode())
+    h = hashlib.sha256(f"{code_digest()}\0{builder.config.base_url}\0{builder.config.search_engine}\0".encode())
     for doc in builder.site.documents:
         h.update(f"{doc.url}\0{doc.content_hash}\n".encode())
     return h.hexdigest()
@@ -155,7 +156,7 @@ def _index_record(config: Config) -> Path:
 def _recorded_index(config: Config) -> str | None:
     """The key of the index in public/, if a previous serve/watch made it (and it is still there)."""
     try:
-        if (config.output_path / SEARCH_OUTPUTS[0]).exists():
+        if (config.output_path / index_dir(config.search_engine) / "index.json").exists():
             return _index_record(config).read_text(encoding="ascii").strip()
     except OSError:
         pass

@@ -26,8 +26,8 @@ def main() -> int:
     out = Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     site = load(config, jobs=1, store=cache.DocumentStore(config.root), hashes=cache.FileHashes(config.root))
-    parts, _ = search_plan(len(site.documents), 1)
-    build_search_index(site, out, parts=parts, jobs=1, previous=config.output_path)
+    parts, _ = search_plan(len(site.documents), 1, config.search_engine)
+    build_search_index(site, out, config.search_engine, parts=parts, jobs=1, previous=config.output_path)
     return 0
 
 

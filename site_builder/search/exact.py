@@ -1,38 +1,27 @@
-"""The search index: exact full-text search over Chinese text, written here and read by search.js.
+"""The exact engine: our own full-text index over Chinese text, written here and read by search-exact.js.
 
 A query term is found where the text says it, character for character: the index holds, for every pair of
-adjacent characters, the documents and positions where it stands, and search.js keeps the documents where
+adjacent characters, the documents and positions where it stands, and the browser keeps the documents where
 the term's pairs stand one after the other. One-character terms use a second, smaller table: for every
-character, the documents that have it and how often. Both sides fold the text the same way (normalise():
-NFKC, lower case, Traditional → Simplified) and treat any run of whitespace as one space that no term
-crosses. Measurements and the reasons for this design (Pagefind was used before): benchmarks/README.md,
-section "Search".
+character, the documents that have it. Both sides fold the text the same way (text.normalise(): NFKC, lower
+case, Traditional → Simplified) and treat any run of whitespace as one space that no term crosses.
+Measurements and the reasons for this design: benchmarks/README.md, section "Search".
 
-Everything is under public/fulltext/ (OUTPUTS), one folder per part of PART_SIZE documents, newest
-documents first, so that the browser lists results in date order part by part:
+Everything is under public/fulltext/, one folder per part of PART_SIZE documents, newest documents first;
+besides the shared files of text.py (index.json, t2s/, and per part meta.json, docs/, text/):
 
-  index.json              {"version", "chunk", "t2s_shards", "parts": [{"path", "docs", "digest"}]}
-                          (digest: what the part was made of, so that the next build can reuse it)
-  t2s/<n>.json            Traditional → Simplified for the characters whose code point % T2S_SHARDS == n
-  <part>/meta.json        per document, in date order: title length, filter values (for counts and filters);
-                          the first key of every pairs/ and chars/ file
-  <part>/docs/<k>.json    documents k·CHUNK … as [url, title, date, region, type label]
-  <part>/text/<id>.txt    title and text as written, whitespace runs as one space (excerpts are cut from it)
+  <part>/meta.json        adds the first key of every pairs/ and chars/ file
   <part>/pairs/<s>.bin    positions of consecutive pairs (in code point order), about SHARD_BYTES a file
   <part>/chars/<s>.bin    documents per character, likewise
 
 Document numbers are positions in the part's date order. A .bin file is little-endian: magic (4 bytes),
 three u32 counts, the file's keys (u32 arrays), then LEB128 varints (_write_pairs / _write_chars say which;
-search.js decodes them).
+search-exact.js decodes them).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
-import shutil
 import struct
 import unicodedata
 from functools import lru_cache
@@ -40,49 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
-from site_builder.content.model import Site
+from site_builder.search.text import t2s_map, write_meta, write_rows_and_texts
 
-VERSION = 1
-OUTPUTS = ("fulltext",)   # all that build_search_index writes under out_dir
 INDEX_DIR = "fulltext"
 PART_SIZE = 10_000            # documents per part: ~3 GB of memory to index one; the browser loads each part's meta
-CHUNK = 128                   # documents per docs/<k>.json
-T2S_SHARDS = 32
 SHARD_BYTES = 32 * 1024       # aimed size of one .bin file: what a rare term costs to download
 PAIRS_MAGIC, CHARS_MAGIC = b"SBp1", b"SBc1"
 SPACE, END = 32, 0            # code points: any whitespace run becomes SPACE; END follows each document
 u64 = np.uint64
-WHITESPACE = re.compile(r"\s+")
 KEY_BITS = 64                 # (pair, document, position) sort as one integer when they fit in this many bits
-
-
-@lru_cache(maxsize=1)
-def t2s_map() -> dict[str, str]:
-    """Single Traditional characters → Simplified, from OpenCC's table; characters also used in
-    Simplified text (乾, 著 …) are left alone so that folding never merges two Simplified words."""
-    import opencc
-
-    folder = Path(opencc.__file__).parent / "dictionary"
-    simplified_in_use = set()
-    for line in (folder / "STCharacters.txt").read_text(encoding="utf-8").splitlines():
-        simplified_in_use.add(line.split("\t")[0])
-    mapping = {}
-    for line in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines():
-        trad, simp = line.split("\t")
-        simp = simp.split(" ")[0]
-        if len(trad) == 1 and len(simp) == 1 and trad != simp and trad not in simplified_in_use:
-            mapping[trad] = simp
-    return dict(sorted(mapping.items()))
-
-
-@lru_cache(maxsize=1)
-def _t2s_table() -> dict[int, str]:
-    return str.maketrans(t2s_map())
-
-
-def normalise(text: str) -> str:
-    """What both the index and the query see: NFKC, lower case, Traditional folded to Simplified."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_t2s_table())
 
 
 @lru_cache(maxsize=1)
@@ -282,51 +237,19 @@ def _write_shards(folder: Path, magic: bytes, firsts: np.ndarray, p: Postings, e
         (folder / f"{s}.bin").write_bytes(b"".join(parts))
 
 
-def date_key(doc) -> str:
-    """The date the results are sorted by: the publish date, else the year (before the year's dated ones)."""
-    return doc.date.isoformat() if doc.date else f"{doc.year or 0:04d}-00-00"
-
-
-FILTERS = ("province", "city", "year", "doc_type")
-
-
-def filter_values(doc) -> dict[str, str]:
-    """The document's value for each search filter ('' when it has none)."""
-    region = doc.region
-    return {"province": (region.province if region else "") or "",
-            "city": (region.city if region else "") or "",
-            "year": str(doc.year) if doc.year else "年份不详",
-            "doc_type": doc.doc_type}
-
-
 def write_part(docs: list, folder: Path) -> None:
     """One part: its pair table, and (at the same time, in a forked process) its character table, texts and
-    document tables."""
+    document rows."""
     codes, starts = fold([d.text for d in docs])
     title_codes, title_starts = fold([d.title for d in docs])
     title_lengths = np.diff(np.append(title_starts, len(title_codes))) - 1
 
     def the_rest() -> list[int]:
-        (folder / "text").mkdir(parents=True, exist_ok=True)
-        for n, doc in enumerate(docs):   # as written, for excerpts (search.js finds the terms in it itself)
-            text = WHITESPACE.sub(" ", doc.text).strip()
-            (folder / "text" / f"{n}.txt").write_text(text, encoding="utf-8")
-        (folder / "docs").mkdir(exist_ok=True)
-        for k in range(0, len(docs), CHUNK):
-            rows = [[d.url, d.title, d.date.isoformat() if d.date else (f"{d.year}年" if d.year else ""),
-                     d.region.label if d.region else "全国性或地区不详", d.doc_type_label] for d in docs[k:k + CHUNK]]
-            _write_json(folder / "docs" / f"{k // CHUNK}.json", rows)
+        write_rows_and_texts(docs, folder)
         return char_table(codes, starts, title_lengths, folder) if docs else []
 
     pairs, chars = _side_by_side(lambda: pair_table(codes, starts, folder) if docs else [], the_rest)
-    values = [filter_values(d) for d in docs]
-    filters = {}
-    for key in FILTERS:
-        names = sorted({v[key] for v in values})
-        number = {v: i for i, v in enumerate(names)}
-        filters[key] = {"values": names, "of": [number[v[key]] for v in values]}
-    _write_json(folder / "meta.json", {"docs": len(docs), "title_length": title_lengths.tolist(),
-                                       "filters": filters, "pairs": pairs, "chars": chars})
+    write_meta(docs, folder, title_lengths.tolist(), pairs=pairs, chars=chars)
 
 
 def _side_by_side(first, second) -> tuple:
@@ -361,124 +284,3 @@ def _side_by_side(first, second) -> tuple:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"search index: writing {second.__name__} failed in a forked process")
     return result, pickle.loads(data)
-
-
-def build_search_index(site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1,
-                       previous: Path | None = None) -> dict:
-    """Write the search index to out_dir/fulltext: `parts` of the documents (default: one per PART_SIZE),
-    newest first, `jobs` of them at once in forked processes. A part whose documents are as in the index
-    under `previous` (the last output) is hard-linked from there instead of being built again."""
-    docs = sorted(site.documents, key=lambda d: (date_key(d), d.url), reverse=True)
-    if any(not d.url.startswith("/") for d in docs) or len({d.url for d in docs}) != len(docs):
-        raise ValueError("search index: every document needs its own URL (site_builder.build.load sets them)")
-    count = parts or max(1, -(-len(docs) // PART_SIZE))
-    size = -(-len(docs) // count) if docs else 0
-    root = out_dir / INDEX_DIR
-    slices = [docs[n * size:(n + 1) * size] for n in range(count)]
-    digests = [part_digest(part) for part in slices]
-    reused = _reusable_parts(previous / INDEX_DIR if previous else None, digests)
-    todo = [n for n in range(count) if n not in reused]
-    for n in reused:
-        shutil.copytree(reused[n], root / str(n), copy_function=os.link)
-    if jobs > 1 and len(todo) > 1:
-        _in_workers([slices[n] for n in todo], [root / str(n) for n in todo], jobs)
-    else:
-        for n in todo:
-            write_part(slices[n], root / str(n))
-    shards: list[dict[str, str]] = [{} for _ in range(T2S_SHARDS)]
-    for trad, simp in t2s_map().items():
-        shards[ord(trad) % T2S_SHARDS][trad] = simp
-    for n, shard in enumerate(shards):
-        _write_json(root / "t2s" / f"{n}.json", shard)
-    _write_json(root / "index.json", {"version": VERSION, "chunk": CHUNK, "t2s_shards": T2S_SHARDS, "parts": [
-        {"path": f"{n}/", "docs": len(part), "digest": digest} for n, (part, digest) in enumerate(zip(slices, digests))]})
-    return {"records": len(docs), "parts": count, "reused": len(reused)}
-
-
-@lru_cache(maxsize=1)
-def _code_digest() -> bytes:
-    """This code and the character table: what, besides the documents, decides a part's bytes."""
-    return hashlib.sha256(Path(__file__).read_bytes() + json.dumps(t2s_map()).encode("ascii")).digest()
-
-
-def part_digest(docs: list) -> str:
-    """What a part's files are made of: its documents' URLs, rows, filter values and text, and this code."""
-    digest = hashlib.sha256(_code_digest())
-    for d in docs:
-        digest.update(json.dumps([d.url, d.title, date_key(d), d.region.label if d.region else "", d.doc_type_label,
-                                  filter_values(d), d.text], ensure_ascii=False).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _reusable_parts(previous: Path | None, digests: list[str]) -> dict[int, Path]:
-    """Part number → folder of the previous index holding the same part (same number, same digest)."""
-    try:
-        recorded = json.loads((previous / "index.json").read_text(encoding="utf-8"))["parts"] if previous else []
-    except (OSError, ValueError, KeyError):
-        return {}
-    return {n: previous / str(n) for n, (part, digest) in enumerate(zip(recorded, digests))
-            if isinstance(part, dict) and part.get("digest") == digest and (previous / str(n) / "meta.json").is_file()}
-
-
-class IndexJob:
-    """build_search_index in a forked process, so that the index is built while the pages are rendered."""
-
-    def __init__(self, site: Site, out_dir: Path, parts: int | None = None, jobs: int = 1,
-                 previous: Path | None = None):
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")   # the site is inherited, not pickled
-        self._answer, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_index_job, args=(site, out_dir, parts, jobs, previous, send))
-        self._process.start()
-        send.close()
-
-    def wait(self) -> dict:
-        """The summary of build_search_index; its error, if it failed, as a RuntimeError."""
-        try:
-            kind, value = self._answer.recv()
-        except EOFError:
-            kind, value = "error", "the indexing process ended without an answer"
-        self._process.join()
-        if kind == "error":
-            raise RuntimeError(f"search index: {value} (exit code {self._process.exitcode})")
-        return value
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-        self._answer.close()
-
-
-def _index_job(site: Site, out_dir: Path, parts: int | None, jobs: int, previous: Path | None, send) -> None:
-    try:
-        send.send(("ok", build_search_index(site, out_dir, parts=parts, jobs=jobs, previous=previous)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the build, which raises it
-        send.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-_PARTS = None  # (slices, targets) for forked part indexers: inherited, not pickled
-
-
-def _in_workers(slices: list, targets: list[Path], jobs: int) -> None:
-    """Index the parts `jobs` at a time, each in a fresh forked process that exits after its part."""
-    global _PARTS
-    import multiprocessing
-
-    _PARTS = (slices, targets)
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(slices)), maxtasksperchild=1) as pool:
-            pool.map(_index_part, range(len(slices)), chunksize=1)
-    finally:
-        _PARTS = None
-
-
-def _index_part(n: int) -> None:
-    slices, targets = _PARTS
-    write_part(slices[n], targets[n])
-
-
-def _write_json(path: Path, value) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
