@@ -1,89 +1,158 @@
 """Markdown body → safe HTML and plain text.
 
-The engine is markdown-it-pyrs (the Rust port of markdown-it, from the markdown-it-py maintainers): CommonMark
-plus tables, about eight times faster than markdown-it-py, which made Markdown the largest cost of a build.
+The engine is markdown-it-py: CommonMark without raw HTML, plus GFM tables (the same rules as the site always
+had). One parser is built once and reused for every document.
 
-Content is untrusted: the raw-HTML rules are not enabled (so `<script>` is text), the engine drops
-javascript:/vbscript:/file:/data: links, and the output is then narrowed further — links keep only http(s),
-mailto and site-relative targets, and images become links so that no page ever loads from another host. With
-raw HTML off, every tag in the engine's output is one it made, so the rewrites below can match its exact form.
+Content is untrusted, and every safety rule works on the parser's tokens, never on its HTML:
+
+* raw HTML is off, so `<script>` in a body is text;
+* ``validateLink`` lets only http(s), mailto and site-relative targets (``/``, ``#``, ``./``, ``../``, a
+  scheme-less relative path) become links, images or reference definitions; anything else stays the text the
+  author wrote;
+* an image is rendered as a link to it (``<a class="image-link" href="…">[图片：alt]</a>``), so no page ever loads
+  anything from another host;
+* when the body has a level-1 heading every heading moves down one level (the page title is the only ``<h1>``);
+* a table is wrapped in ``<div class="table-scroll">`` and gets ``class="data-table"``;
+* a paragraph of nothing but (no-break, ideographic) spaces is dropped.
+
+The plain text search indexes (``plain_text``) is read off the same tokens.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
-import markdown_it_pyrs
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 # CommonMark's rules without html_block / html_inline, plus GFM tables.
 RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
          "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table"]
 
-_SAFE_LINK = re.compile(r"^(https?:|mailto:|/|#|\./|\.\./|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
-_LINK = re.compile(r'<a href="([^"]*)"(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
-_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
-_HEADING = re.compile(r"<(/?)h([1-6])>")
-_EMPTY_PARAGRAPH = re.compile(r"^<p>\s*</p>\n", re.MULTILINE)   # a line of no-break spaces is not text
-_IMAGE_LINK = re.compile(r'<a class="image-link" [^>]*>.*?</a>')
-_TAG = re.compile(r"<[^>]*>")
-# Where the plain text breaks: after a block, and between table cells.
-_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|ul|ol|blockquote|pre|tr|thead|tbody|table)>|<hr />|<br />")
-_CELL_END = re.compile(r"</t[dh]>")
+# Checked on the target as the parser hands it over: entities and backslash escapes decoded, then
+# percent-encoded (so a tab or a line break hidden in a scheme is "%09" / "%0A" and no longer matches).
+_SAFE_LINK = re.compile(r"(?:https?:|mailto:|/|#|\./|\.\./|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]+")
 
 
-def _safe(url: str) -> bool:
-    return bool(_SAFE_LINK.match(html.unescape(url).strip()))
+def safe_link(url: str) -> bool:
+    """http(s), mailto and site-relative targets only (javascript:, data:, vbscript:, file:… are not)."""
+    return _SAFE_LINK.match(url) is not None
+
+
+def _site_blocks(state) -> None:
+    """Core rule, after block parsing: drop paragraphs of spaces only; demote headings when there is an h1."""
+    tokens = state.tokens
+    h1 = False
+    empty = False
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            if token.tag == "h1":
+                h1 = True
+        elif token.type == "paragraph_open" and not tokens[i + 1].content.strip():
+            empty = True
+    if empty:   # markdown-it-py strips a paragraph's content with str.strip(): \xa0 and \u3000 included
+        keep = []
+        skip = 0
+        for i, token in enumerate(tokens):
+            if skip:
+                skip -= 1
+                continue
+            if (token.type == "paragraph_open" and tokens[i + 1].type == "inline"
+                    and not tokens[i + 1].content.strip()):
+                skip = 2   # the inline token and paragraph_close
+                continue
+            keep.append(token)
+        state.tokens = tokens = keep
+    if h1:
+        for token in tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    """An image becomes a link to it, labelled with its alt text: the site loads nothing from other hosts."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children, options, env) if token.children else ""
+    label = escapeHtml(f"[图片：{alt or '图片'}]")
+    src = token.attrGet("src") or ""
+    if not safe_link(src):   # validateLink already refused it; kept in case the parser ever lets one through
+        return label
+    depth = 0
+    for before in tokens[:idx]:
+        if before.type == "link_open":
+            depth += 1
+        elif before.type == "link_close":
+            depth -= 1
+    if depth:   # inside a link: a link may not hold another one, and the outer link says where to go
+        return label
+    return f'<a class="image-link" href="{escapeHtml(src)}">{label}</a>'
+
+
+def _table_open(self, tokens, idx, options, env) -> str:
+    return '<div class="table-scroll"><table class="data-table">\n'   # wide tables scroll on a phone
+
+
+def _table_close(self, tokens, idx, options, env) -> str:
+    return "</table></div>\n"
 
 
 @lru_cache(maxsize=1)
-def _engine() -> markdown_it_pyrs.MarkdownIt:
-    return markdown_it_pyrs.MarkdownIt("zero").enable_many(RULES)
+def _engine() -> MarkdownIt:
+    md = MarkdownIt("zero", {"xhtmlOut": True}).enable(RULES)
+    md.validateLink = safe_link
+    md.core.ruler.after("block", "site_blocks", _site_blocks)
+    md.add_render_rule("image", _image)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
+    return md
 
 
-def _link(match: re.Match) -> str:
-    """A link to a target outside the allowed kinds keeps its text and loses its href."""
-    return match.group(0) if _safe(match.group(1)) else match.group(2)
-
-
-def _image(match: re.Match) -> str:
-    """An image becomes a link to it: the site loads nothing from other hosts."""
-    src, alt = match.groups()
-    label = f"[图片：{alt or '图片'}]"
-    return f'<a class="image-link" href="{src}">{label}</a>' if _safe(src) else label
-
-
-def _demote(match: re.Match) -> str:
-    return f"<{match.group(1)}h{min(int(match.group(2)) + 1, 6)}>"
-
-
-def plain_text(body_html: str) -> str:
-    """The text of a body rendered by render_markdown: one line per block, table cells spaced, image labels
-    left out (they are not the document's words)."""
-    text = _IMAGE_LINK.sub("", body_html) if "image-link" in body_html else body_html
-    # Text has no literal "<" or ">" (the engine escapes them): ">\n<" is layout between two tags.
-    text = _CELL_END.sub(" ", text.replace(">\n<", "><"))
-    text = _BLOCK_END.sub("\n", text)
-    text = html.unescape(_TAG.sub("", text))
+def _text_of(tokens) -> str:
+    """The words of a token stream: one line per block, a space after each table cell, image labels left out."""
+    out: list[str] = []
+    add = out.append
+    for token in tokens:
+        kind = token.type
+        if kind == "inline":
+            for child in token.children or ():
+                ckind = child.type
+                if ckind == "text" or ckind == "code_inline":
+                    add(child.content)
+                elif ckind == "softbreak" or ckind == "hardbreak":
+                    add("\n")
+                # image: its label is not the document's words; link_open/close, em/strong: no text
+            add("\n")
+        elif kind == "th_close" or kind == "td_close":
+            out[-1] = " "   # the cell's line break becomes a space: cells of a row share a line
+        elif kind == "tr_close":
+            add("\n")
+        elif kind == "fence" or kind == "code_block":
+            add(token.content)
+            add("\n")
+    text = "".join(out)
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text)
     return "\n".join(filter(None, map(str.strip, text.split("\n"))))   # no blank lines, no white space at the ends
 
 
+def render(source: str) -> tuple[str, str]:
+    """(safe HTML, plain text) of a document body, from one parse."""
+    md = _engine()
+    env: dict = {}
+    tokens = md.parse(source, env)
+    return md.renderer.render(tokens, md.options, env), _text_of(tokens)
+
+
 def render_markdown(source: str) -> str:
     """The safe HTML of a document body."""
-    out = _engine().render(source)
-    if "<p>\xa0" in out or "<p>\u3000" in out:
-        out = _EMPTY_PARAGRAPH.sub("", out)
-    if "<a " in out:
-        out = _LINK.sub(_link, out)
-    if "<img " in out:   # after links: the links made from images are safe by construction
-        out = _IMAGE.sub(_image, out)
-    if "<h1>" in out:   # the page title is the only <h1>: a body that uses '#' headings moves down one level
-        out = _HEADING.sub(_demote, out)
-    if "<table>" in out:   # wide statistics tables scroll inside their own box on a phone
-        out = out.replace("<table>", '<div class="table-scroll"><table class="data-table">')
-        out = out.replace("</table>", "</table></div>")
-    return out
+    md = _engine()
+    env: dict = {}
+    return md.renderer.render(md.parse(source, env), md.options, env)
+
+
+def plain_text(source: str) -> str:
+    """The text of a Markdown body as render_markdown shows it: one line per block, table cells spaced, image
+    labels left out (they are not the document's words)."""
+    return _text_of(_engine().parse(source, {}))

@@ -69,9 +69,14 @@ class Document:
     def text(self) -> str:
         """Plain text of title + body, what search indexes (made when asked: a build without search never
         needs it, and documents travel between processes and into the cache without it)."""
+        from site_builder.content import frontmatter_io
         from site_builder.content.markdown import plain_text
 
-        return f"{self.title}\n{plain_text(self.body_html)}"
+        try:   # the words come from the Markdown tokens, so the body is read again from the content file
+            body = frontmatter_io.HANDLER.split(self.source_path.read_bytes().decode("utf-8-sig"))[1]
+        except (OSError, UnicodeDecodeError, frontmatter_io.FrontMatterError):
+            body = ""   # removed or broken since it was parsed: the next build drops or reports it
+        return f"{self.title}\n{plain_text(body)}"
 
     @property
     def doc_type_label(self) -> str:
