@@ -14,6 +14,7 @@ end a sentence (a line wrapped by the source); lines separated by a blank line s
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _H2 = re.compile(r"^([一二三四五六七八九十]{1,3})\s*、\s*(\S.*)$")
 _H3 = re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*(\S.*)$")
@@ -62,14 +63,101 @@ def _is_table_line(line: str) -> bool:
     return len(s) >= 2 and s.startswith("|") and s.endswith("|")
 
 
+# --- escaping: scraped text is text, never Markdown ------------------------------------------------------
+#
+# A body paragraph is one line (build_body joins a paragraph's source lines) that starts with no white space.
+# Only what would act is escaped, with a backslash (CommonMark lets one stand before any ASCII punctuation), so
+# a person editing the file still reads the text: the markers that start a block at the head of the line, and
+# inline the characters that open links, code spans, entities, autolinks and emphasis where they could act.
+
+_BLOCK_START = re.compile(
+    r"#{1,6}(?:[ \t]|$)"                  # ATX heading
+    r"|>"                                 # block quote
+    r"|[-+*](?:[ \t]|$)"                  # bullet list item
+    r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$"    # thematic break (--- *** ___)
+    r"|~{3,}|`{3,}"                       # code fence (a backtick is escaped below anyway)
+)
+_ORDERED_START = re.compile(r"\d{1,9}(?=[.)](?:[ \t]|$))")   # 1. / 1) item: the delimiter is escaped
+_INLINE = re.compile(r"[\\`\[<&*_]")
+_ENTITY = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});")
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*"
+                       r"|[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~\-]+@[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?"
+                       r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?)*)>")
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _punct(ch: str) -> bool:
+    return ch in _ASCII_PUNCT or unicodedata.category(ch)[0] in "PS"
+
+
+def _space(ch: str) -> bool:
+    return ch.isspace() and ch not in "\x1c\x1d\x1e\x1f\x85"   # CommonMark's white space (Unicode Zs, \t\n\f\r)
+
+
+def _delimiter_acts(text: str, start: int, end: int) -> bool:
+    """Whether the run of * or _ at text[start:end] can open or close emphasis (CommonMark's flanking rules)."""
+    last = text[start - 1] if start else " "
+    nxt = text[end] if end < len(text) else " "
+    last_space, next_space = _space(last), _space(nxt)
+    last_punct, next_punct = _punct(last), _punct(nxt)
+    left = not next_space and (not next_punct or last_space or last_punct)
+    right = not last_space and (not last_punct or next_space or next_punct)
+    if text[start] == "*":
+        return left or right
+    return (left and (not right or last_punct)) or (right and (not left or next_punct))
+
+
+def escape_inline(text: str) -> str:
+    """``text`` with a backslash before each character that would act as inline Markdown."""
+    if not _INLINE.search(text):
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _INLINE.search(text, i)
+        if not m:
+            out.append(text[i:])
+            break
+        j = m.start()
+        out.append(text[i:j])
+        ch = text[j]
+        if ch in "*_":
+            end = j
+            while end < n and text[end] == ch:
+                end += 1
+            run = text[j:end]
+            out.append("\\" + "\\".join(run) if _delimiter_acts(text, j, end) else run)
+            i = end
+            continue
+        if ch == "\\":
+            acts = j + 1 < n and text[j + 1] in _ASCII_PUNCT
+        elif ch == "&":
+            acts = _ENTITY.match(text, j) is not None
+        elif ch == "<":
+            acts = _AUTOLINK.match(text, j) is not None
+        else:   # ` or [: a code span, a link, an image, a reference definition
+            acts = True
+        out.append("\\" + ch if acts else ch)
+        i = j + 1
+    return "".join(out)
+
+
 def _escape(par: str) -> str:
-    if re.match(r"^[#>]", par):
-        return "\\" + par
-    if re.match(r"^[-+*](?:\s|$)", par):
-        return "\\" + par
-    if re.match(r"^(?:=+|-+)\s*$", par):
-        return "\\" + par
-    return par
+    """A paragraph of scraped text as Markdown that shows exactly that text."""
+    out = escape_inline(par)
+    m = _ORDERED_START.match(par)   # digits are never escaped: the delimiter is still at m.end()
+    if m:
+        return out[:m.end()] + "\\" + out[m.end():]
+    if _BLOCK_START.match(par) and not out.startswith("\\"):
+        return "\\" + out
+    return out
+
+
+def escape_heading(text: str) -> str:
+    """Heading text after '## ': inline escapes, and a closing run of '#' after a space kept as text."""
+    out = escape_inline(text)
+    m = re.search(r"(?:^|[ \t])(#+)[ \t]*$", out)
+    return out[:m.start(1)] + "\\" + out[m.start(1):] if m else out
 
 
 def _joinable(a: str, b: str) -> bool:
@@ -128,7 +216,7 @@ def build_body(lines: list[str], blocks: list[tuple[int, int, str]] | None = Non
         h = heading_level(line)
         if h:
             flush_para()
-            out.append("#" * h[0] + " " + h[1])
+            out.append("#" * h[0] + " " + escape_heading(h[1]))
             continue
         if para and _joinable(para[-1] if len(para) == 1 else "".join(para), line):
             para.append(line)
