@@ -26,9 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 
 CACHE_DIR = ".site-builder-cache"
-FORMAT = 1                 # bump when the layout of the cache changes
+FORMAT = 2                 # bump when the layout of the cache changes
 PICKLE = pickle.HIGHEST_PROTOCOL
-DEPENDENCIES = ("jinja2", "markdown-it-pyrs", "PyYAML", "numpy",
+DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "python-frontmatter", "PyYAML", "numpy", "pagefind-bin",
                 "opencc-python-reimplemented", "pypinyin")
 
 

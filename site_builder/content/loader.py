@@ -19,7 +19,7 @@ from typing import Any
 
 from site_builder.config import Config
 from site_builder.content import frontmatter_io
-from site_builder.content.markdown import render_markdown
+from site_builder.content.markdown import render
 from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS, Document, Region, Site
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.regions import table as division_table
@@ -250,7 +250,7 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
     if problems:
         return problems
 
-    body_html = render_markdown(body)
+    body_html, body_text = render(body)
     return Document(
         source_path=path, rel_path=rel, slug=slug, title=title.strip(), doc_type=doc_type, year=year,
         date=date, issuing_body=(meta.get("issuing_body") or None), region=region,
@@ -258,7 +258,7 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
         stats=dict(stats) if stats else None, tables=dict(meta.get("tables") or {}),
         source=dict(meta.get("source") or {}), repairs=tuple(meta.get("repairs") or ()),
         warnings=tuple(str(w) for w in meta.get("warnings") or ()), front_matter=meta,
-        body_html=body_html, content_hash=digest,
+        body_html=body_html, body_text=body_text, content_hash=digest,
     )
 
 

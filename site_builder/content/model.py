@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,21 +61,14 @@ class Document:
     warnings: tuple[str, ...]
     front_matter: dict[str, Any]  # everything, for the open-data exports
     body_html: str                # rendered, sanitised Markdown body
+    body_text: str                # its plain text (one line per block), from the same parse
     content_hash: str             # sha256 of the content file's bytes
     url: str = ""                 # site-absolute URL path, filled in from urls.py
 
-    @cached_property
+    @property
     def text(self) -> str:
-        """Plain text of title + body, what search indexes (made when asked: a build without search never
-        needs it, and documents travel between processes and into the cache without it)."""
-        from site_builder.content import frontmatter_io
-        from site_builder.content.markdown import plain_text
-
-        try:   # the words come from the Markdown tokens, so the body is read again from the content file
-            body = frontmatter_io.HANDLER.split(self.source_path.read_bytes().decode("utf-8-sig"))[1]
-        except (OSError, UnicodeDecodeError, frontmatter_io.FrontMatterError):
-            body = ""   # removed or broken since it was parsed: the next build drops or reports it
-        return f"{self.title}\n{plain_text(body)}"
+        """Plain text of title + body: what search indexes."""
+        return f"{self.title}\n{self.body_text}"
 
     @property
     def doc_type_label(self) -> str:

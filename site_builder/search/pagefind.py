@@ -8,10 +8,11 @@ character followed by END ("行政复议" → 行政 政复 复议 议ǁ). So wo
 search-pagefind.js finds a term where its pairs stand one after the other, using the positions Pagefind
 returns with every result (no page text is downloaded for that). A term never crosses a line break or space.
 
-Characters other than ASCII letters, digits and Han are written as MARK + six hex digits ("〔" →
-"ǀ003014"), so Pagefind keeps them (it drops punctuation from words) and 文号 such as 〔2018〕88号 are told
-apart. No word is a prefix of another word (each character is one code of a prefix-free code and every word
-is two of them, or one and END), because Pagefind answers a word it lacks with a word it is a prefix of.
+Characters other than ASCII letters, digits and Han are written as letters Pagefind keeps (it drops
+punctuation from words): code() maps them into CJK Extension B ("〔" → U+23014), so that 文号 such as
+〔2018〕88号 are told apart. No word is a prefix of another word (each character is one code of a
+prefix-free code and every word is two of them, or one and END), because Pagefind answers a word it lacks
+with a word it is a prefix of.
 
 One-character terms: after the title's words come the title's distinct characters as "cǁ" words, and after
 the body's words the body's; a document has the character where "cǁ" stands at all, in the title where it
@@ -27,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import tempfile
 from pathlib import Path
 
 from site_builder.search.pagefind_meta import fix_chunk_bounds
@@ -36,49 +38,69 @@ INDEX_DIR = "pagefind"
 PART_SIZE = 10_000            # documents per Pagefind bundle (memory: ~0.5 GB per 1,000 documents of a part)
 LANGUAGE = "x-pairs"          # not zh: Pagefind must neither segment the text nor split the query
 MARK, END = "\u01c0", "\u01c1"  # ǀ and ǁ: letters to Pagefind, so kept inside words; not in folded text
-_ALL = {"all": ["1"]}         # every record has it: the browser lists every page of a part with it
+# Pagefind's own search interfaces, which the site does not use (search.js is the interface)
+UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
 
-def _plain(c: str) -> bool:
-    return "0" <= c <= "9" or "a" <= c <= "z" or "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+def _plain(x: int) -> bool:
+    return 0x30 <= x <= 0x39 or 0x61 <= x <= 0x7A or 0x4E00 <= x <= 0x9FFF or 0x3400 <= x <= 0x4DBF
+
+
+def code(c: str) -> str:
+    """A character as Pagefind's word material: ASCII digits and letters and Han stay; any other character
+    below U+A6E0 becomes the letter U+20000 + its code point (CJK Extension B, which Pagefind keeps in
+    words); the rest (rarer) MARK + six hex digits. A prefix-free code: no word is a prefix of another."""
+    x = ord(c)
+    if _plain(x):
+        return c
+    return chr(0x20000 + x) if x < 0xA6E0 else f"{MARK}{x:06x}"
 
 
 class Words:
-    """The index words of folded text; the codes of characters are memoised."""
+    """The index words of documents. A line is turned into codes with one str.translate and, as its codes are
+    then one character each (unless it has a character with a MARK code, which is rare), gives its pairs by
+    slicing."""
 
     def __init__(self):
-        self.codes: dict[str, str] = {}
+        self.codes: dict[int, str] = {}   # code point → code, for the characters that do not stay
+        self.seen: set[str] = set()
+        self.long: set[str] = set()       # characters with a MARK code
 
-    def code(self, c: str) -> str:
-        code = self.codes.get(c)
-        if code is None:
-            code = self.codes[c] = c if _plain(c) and c not in (MARK, END) else f"{MARK}{ord(c):06x}"
-        return code
+    def _learn(self, text: str) -> None:
+        for c in set(text).difference(self.seen):
+            self.seen.add(c)
+            if not c.isspace() and not _plain(ord(c)):
+                self.codes[ord(c)] = code(c)
+                if len(self.codes[ord(c)]) > 1:
+                    self.long.add(c)
 
-    def lines(self, text: str) -> tuple[list[str], set[str]]:
-        """The words of the text's lines (its whitespace-separated runs), and the characters that end one."""
-        words, ends = [], set()
-        code = self.code
-        for line in text.split():
+    def _line(self, line: str, words: list[str]) -> str:
+        """Add a line's pairs and its last code + END to `words`; return that last code."""
+        if self.long and not self.long.isdisjoint(line):
             codes = [code(c) for c in line]
-            words.extend([a + b for a, b in zip(codes, codes[1:])])
-            words.append(codes[-1] + END)
-            ends.add(line[-1])
-        return words, ends
+        else:
+            codes = line.translate(self.codes)
+        words.extend(map(str.__add__, codes, codes[1:]))
+        words.append(codes[-1] + END)
+        return codes[-1]
 
-    def chars(self, text: str, skip: set[str]) -> list[str]:
-        """The text's distinct characters as "cǁ" words (those in `skip` already have one)."""
-        return [self.code(c) + END for c in sorted(set(text) - skip) if not c.isspace()]
+    def _part(self, text: str, have: set[str], words: list[str]) -> set[str]:
+        """Add the words of the text's lines, then "cǁ" for its characters that have none yet (not in `have`,
+        not at the end of a line); return the codes that now have one."""
+        self._learn(text)
+        ends = {self._line(line, words) for line in text.split()}
+        chars = {self.codes.get(ord(c), c) for c in set(text) if not c.isspace()}
+        words.extend(c + END for c in sorted(chars - ends - have))
+        return chars | have
 
     def record(self, doc) -> tuple[list[str], int]:
-        """A document's words, and how many of them are the title's."""
-        title = normalise(doc.title)
-        body = normalise(doc.text[len(doc.title):]) if doc.text.startswith(doc.title) else normalise(doc.text)
-        title_words, title_ends = self.lines(title)
-        title_words += self.chars(title, title_ends)
-        body_words, body_ends = self.lines(body)
-        body_words += self.chars(body, body_ends | set(title))
-        return title_words + body_words, len(title_words)
+        """A document's words, and how many of them are the title's: the title's pairs and its other characters
+        as "cǁ", then the body's pairs and the body's characters that have no "cǁ" yet."""
+        words: list[str] = []
+        have = self._part(normalise(doc.title), set(), words)
+        title_length = len(words)
+        self._part(normalise(doc.body_text), have, words)
+        return words, title_length
 
 
 def write_part(docs: list, folder: Path) -> None:
@@ -89,23 +111,32 @@ def write_part(docs: list, folder: Path) -> None:
     for n, doc in enumerate(docs):
         record, title_length = words.record(doc)
         vocabulary.update(record)
-        records.append((doc.url, " ".join(record), f"{n:07d}"))
+        records.append((" ".join(record), f"{n:07d}"))
         title_lengths.append(title_length)
     del words
     write_meta(docs, folder, title_lengths)
     if records:
         _run(_index, records, folder)
         fix_chunk_bounds(folder, sorted(vocabulary))
+    for name in UNUSED:
+        for path in folder.glob(name):
+            path.unlink()
 
 
-async def _index(records: list[tuple[str, str, str]], folder: Path) -> None:
+async def _index(records: list[tuple[str, str]], folder: Path) -> None:
+    """The records as pages in a scratch folder, indexed in one call: the Python API answers one message per
+    0.1 s, so adding 10,000 records one by one would take 1,000 s. The words need no HTML escaping: every
+    character outside letters, digits and Han is written in hex."""
     from pagefind.index import IndexConfig, PagefindIndex
 
-    config = IndexConfig(output_path=str(folder), write_playground=False)
-    async with PagefindIndex(config) as index:
-        for url, content, rank in records:
-            await index.add_custom_record(url=url, content=content, language=LANGUAGE, filters=_ALL,
-                                          sort={"rank": rank})
+    with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-") as scratch:
+        for content, rank in records:
+            Path(scratch, f"{rank}.html").write_text(
+                f'<html lang="{LANGUAGE}"><body data-pagefind-filter="all:1" data-pagefind-sort="rank:{rank}">'
+                f"<p>{content}</p></body></html>", encoding="utf-8")
+        config = IndexConfig(output_path=str(folder), write_playground=False)
+        async with PagefindIndex(config) as index:
+            await index.add_directory(scratch)
 
 
 def _run(function, *args) -> None:

@@ -7,11 +7,13 @@
 
 const MARK = "\u01c0", END = "\u01c1";
 
-// As pagefind.py's Words.code: ASCII letters, digits and Han stay, any other character is MARK + 6 hex digits.
+// As pagefind.py's code(): ASCII digits and letters and Han stay; any other character below U+A6E0 becomes
+// the letter U+20000 + its code point; the rest MARK + six hex digits.
 function code(point) {
   const plain = (point >= 0x30 && point <= 0x39) || (point >= 0x61 && point <= 0x7a)
     || (point >= 0x4e00 && point <= 0x9fff) || (point >= 0x3400 && point <= 0x4dbf);
-  return plain ? String.fromCodePoint(point) : MARK + point.toString(16).padStart(6, "0");
+  if (plain) return String.fromCodePoint(point);
+  return point < 0xa6e0 ? String.fromCodePoint(0x20000 + point) : MARK + point.toString(16).padStart(6, "0");
 }
 
 // One Pagefind search per word: page id → Set of the word's positions in that page.
