@@ -21,7 +21,8 @@ from test_build import DOCS, make_site
 
 from site_builder.config import BUILTIN_THEME
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+# 'wasm-unsafe-eval': Pagefind compiles its WebAssembly (test_pagefind_needs_wasm_unsafe_eval_and_nothing_else)
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 LONG = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=0, must-revalidate"
@@ -29,6 +30,12 @@ SHORT = "public, max-age=0, must-revalidate"
 LINK_ATTRS = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("img", "srcset"),
               ("source", "src"), ("source", "srcset"), ("form", "action"), ("iframe", "src"))
 ASSET = re.compile(r"^assets/(?P<stem>.+)\.(?P<digest>[0-9a-f]{8,})(?P<ext>\.[a-z0-9]+)$")
+ENGINES = ("pagefind", "exact")
+INDEX_DIRS = {"pagefind": "pagefind", "exact": "fulltext"}
+# files each engine writes into every part of its index (besides the shared meta.json, docs/ and text/)
+ENGINE_FILES = {"pagefind": ("pagefind.js", "wasm.unknown.pagefind", "pagefind-entry.json", ".pf_meta", ".pf_index",
+                             ".pf_fragment", ".pf_filter"),
+                "exact": (".bin",)}
 
 
 # --- GitHub Pages -------------------------------------------------------------------------------------------
@@ -115,6 +122,8 @@ def test_netlify_config():
 def test_netlify_path_matching_as_netlify_does():
     assert for_regexp("/assets/*").match("/assets/site.0412219d53.css")
     assert for_regexp("/fulltext/*").match("/fulltext/1/pairs/12.bin")
+    assert for_regexp("/pagefind/*").match("/pagefind/1/fragment/x-pairs_a1d2e44.pf_fragment")
+    assert not for_regexp("/pagefind/*").match("/fulltext/index.json")
     assert not for_regexp("/search/*").match("/fulltext/index.json")
     assert for_regexp("/").match("/") and not for_regexp("/").match("/docs/")
     assert for_regexp("/docs/:slug/").match("/docs/a/") and not for_regexp("/docs/:slug/").match("/docs/a/b/")
@@ -127,6 +136,13 @@ def test_netlify_path_matching_as_netlify_does():
     ("/fulltext/0/pairs/17.bin", SHORT),
     ("/fulltext/2/text/9999.txt", SHORT),
     ("/fulltext/t2s/3.json", SHORT),
+    ("/pagefind/index.json", SHORT),                                # the Pagefind engine's index: the
+    ("/pagefind/t2s/3.json", SHORT),                                # shared files, and Pagefind's bundle
+    ("/pagefind/0/meta.json", SHORT),                               # (its fixed names and its chunks)
+    ("/pagefind/2/text/9999.txt", SHORT),
+    ("/pagefind/0/pagefind.js", SHORT), ("/pagefind/0/wasm.unknown.pagefind", SHORT),
+    ("/pagefind/0/pagefind-entry.json", SHORT), ("/pagefind/1/pagefind.x-pairs_c61591133f94c88.pf_meta", SHORT),
+    ("/pagefind/1/index/x-pairs_af482ad.pf_index", SHORT), ("/pagefind/0/filter/x-pairs_3d5e2ad.pf_filter", SHORT),
     ("/", SHORT), ("/index.html", SHORT), ("/docs/qianshan-2019/", SHORT), ("/search/", SHORT),
     ("/regions/340000/page/2/", SHORT), ("/data/documents.csv", SHORT), ("/feed.xml", SHORT),
 ])
@@ -274,9 +290,28 @@ def site_paths(public: Path) -> dict[str, Path]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def two_builds(tmp_path_factory):
-    """The fixture site built twice: the second time with one document and the stylesheet changed."""
+def index_files(public: Path, engine: str) -> list[str]:
+    """URL paths of the engine's search index in a built site (every other index folder must be absent)."""
+    paths = site_paths(public)
+    for other, folder in INDEX_DIRS.items():
+        if other != engine:
+            assert not any(p.startswith(f"/{folder}/") for p in paths), f"{engine} build has /{folder}/"
+    return [p for p in paths if p.startswith(f"/{INDEX_DIRS[engine]}/")]
+
+
+def assert_engine_index(paths: list[str], engine: str, part: int = 0) -> None:
+    """The index has its index.json and, in part `part`, the shared files and every kind of the engine's files."""
+    folder = f"/{INDEX_DIRS[engine]}/"
+    assert folder + "index.json" in paths and folder + f"{part}/meta.json" in paths, (engine, part)
+    for name in ENGINE_FILES[engine]:
+        assert any(p.startswith(f"{folder}{part}/") and p.endswith(name) for p in paths), (engine, part, name)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def two_builds(request, tmp_path_factory):
+    """The fixture site built twice with the search engine of the parameter: the second time with one document
+    and the stylesheet changed."""
+    engine = request.param
     first = make_site(tmp_path_factory.mktemp("cache") / "first")
     shutil.copytree(BUILTIN_THEME, first / "themes/default")
     second = tmp_path_factory.mktemp("cache") / "second"
@@ -285,7 +320,10 @@ def two_builds(tmp_path_factory):
     doc.write_text(doc.read_text(encoding="utf-8").replace("正文。", "修改后的正文，新增行政复议一节。"), encoding="utf-8")
     css = second / "themes/default/static/site.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
-    return build(first), build(second)
+    builds = build(first, "--search-engine", engine), build(second, "--search-engine", engine)
+    assert all(json.loads((p / INDEX_DIRS[engine] / "index.json").read_text(encoding="utf-8"))["engine"] == engine
+               for p in builds)
+    return builds
 
 
 def test_every_file_has_exactly_one_cache_rule(two_builds):
@@ -302,19 +340,26 @@ def test_every_file_has_exactly_one_cache_rule(two_builds):
                 assert rules[0] == SHORT, path
             if ASSET.match(rel):
                 assert rules[0] == LONG, path
-        assert any(p.startswith("/fulltext/") and p.endswith(".bin") for p in site_paths(public)), "no search index"
+    engine = json.loads(next(two_builds[0].glob("*/index.json")).read_text(encoding="utf-8"))["engine"]
+    for public in two_builds:
+        assert_engine_index(index_files(public, engine), engine)
 
 
-def test_search_index_in_parts_has_one_cache_rule_per_file(two_builds, tmp_path):
-    """A large archive's index comes in parts (fulltext/<n>/): their files are cached by the same rules."""
+@pytest.mark.parametrize("engine", ENGINES)
+def test_search_index_in_parts_has_one_cache_rule_per_file(engine, tmp_path):
+    """A large archive's index comes in parts (pagefind/<n>/ or fulltext/<n>/): their files are cached by the
+    same rules."""
     from site_builder.build import load
     from site_builder.config import load_config
     from site_builder.search import build_search_index
 
-    root = two_builds[0].parent
-    assert build_search_index(load(load_config(root)), tmp_path, parts=3)["parts"] == 3
-    paths = site_paths(tmp_path)
-    assert any(p.startswith("/fulltext/2/pairs/") for p in paths)
+    root = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_search_index(load(load_config(root)), out, engine, parts=3)["parts"] == 3
+    paths = list(site_paths(out))
+    assert paths == index_files(out, engine)
+    for part in range(3):
+        assert_engine_index(paths, engine, part)
     for path in paths:
         assert cache_rules(path) == [SHORT], path
 
@@ -328,7 +373,7 @@ def test_immutable_urls_never_change_their_bytes(two_builds):
     new = long_lived(second) - long_lived(first)
     assert any(p.startswith("/assets/site.") for p in new), "the changed stylesheet kept its name"
     # and the search index, whose names stay, is revalidated
-    assert cache_rules("/fulltext/0/meta.json") == [SHORT]
+    assert cache_rules("/fulltext/0/meta.json") == [SHORT] and cache_rules("/pagefind/0/pagefind.js") == [SHORT]
 
 
 def test_css_and_js_are_fingerprinted(archive_site):
@@ -373,16 +418,20 @@ def poll(page, script: str, tries: int = 200):
     raise AssertionError(f"timed out waiting for {script}")
 
 
-@pytest.fixture(scope="module", params=["/", "/archive/", "/政务 档案/"])
-def served_site(request, tmp_path_factory) -> tuple[Path, str]:
-    """The fixture site built for the root of its host (as netlify.toml builds it), for /archive/, and for a
-    path that needs percent-encoding; with the base path as browsers request it."""
+@pytest.fixture(scope="module", params=[(engine, base) for engine in ENGINES for base in ("/", "/archive/", "/政务 档案/")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def served_site(request, tmp_path_factory) -> tuple[Path, str, str]:
+    """The fixture site built with each search engine for the root of its host (as netlify.toml builds it), for
+    /archive/, and for a path that needs percent-encoding; with the base path as browsers request it."""
+    engine, base = request.param
     root = make_site(tmp_path_factory.mktemp("served") / "site", page_size=3)
-    return build(root, "--base-url", request.param), quote(request.param)
+    return build(root, "--base-url", base, "--search-engine", engine), quote(base), engine
 
 
 def test_search_works_with_the_netlify_headers_in_chromium(served_site, browser):
-    public, prefix = served_site
+    public, prefix, engine = served_site
+    folder = INDEX_DIRS[engine]
+    assert index_files(public, engine)
     served = []
 
     def headers(path):
@@ -432,9 +481,47 @@ def test_search_works_with_the_netlify_headers_in_chromium(served_site, browser)
         # the fingerprinted assets were sent as immutable, the search index (names kept) for revalidation
         sent = dict(served)
         assert any(p.startswith("/assets/") and c == LONG for p, c in sent.items())
-        assert any(p.endswith(".bin") and c == SHORT for p, c in sent.items())
-        assert any(p.endswith("/fulltext/index.json") and c == SHORT for p, c in sent.items())
+        assert sent.get(f"/{folder}/index.json") == SHORT and sent.get(f"/{folder}/0/meta.json") == SHORT
+        for name in ENGINE_FILES[engine]:   # Pagefind's script, WebAssembly and chunks; the exact engine's .bin
+            if name == ".pf_fragment":      # (the page text Pagefind keeps: search-pagefind.js never loads it)
+                continue
+            assert any(p.startswith(f"/{folder}/0/") and p.endswith(name) and c == SHORT for p, c in sent.items()), name
+        other = INDEX_DIRS["exact" if engine == "pagefind" else "pagefind"]
+        assert not any(p.startswith(f"/{other}/") for p in sent), sent
         assert sent.get("/search/") == SHORT
+    finally:
+        context.close()
+        server.shutdown()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pagefind_needs_wasm_unsafe_eval_and_nothing_else(engine, tmp_path, browser):
+    """The CSP without 'wasm-unsafe-eval': Chromium refuses to compile Pagefind's WebAssembly (a script-src
+    violation for "wasm-eval") and its search fails; the exact engine runs no WebAssembly and works. With it
+    (test_search_works_with_the_netlify_headers_in_chromium) Pagefind reports no violation at all: it needs
+    neither 'unsafe-eval', nor workers, blob: or data: scripts, nor any other host."""
+    public = build(make_site(tmp_path / "site"), "--search-engine", engine)
+    strict = CSP.replace(" 'wasm-unsafe-eval'", "")
+    assert "wasm" not in strict
+    server, base = serve_folder(public, "/", headers=lambda path: {**netlify_headers(path), "Content-Security-Policy": strict})
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH_CSP)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(base + "search/?q=潜山")
+        if engine == "pagefind":
+            violations = poll(page, "() => window.__csp && window.__csp.length && window.__csp")
+            page.wait_for_timeout(500)
+            assert all(v == "script-src wasm-eval" for v in violations), violations
+            assert any("Pagefind WASM" in e for e in errors), errors
+            # no results (search.js says 检索失败 — or, as Pagefind 1.4's init() never settles when its WebAssembly
+            # fails to load, stays at 正在检索)
+            assert page.get_attribute("#search-status", "data-count") is None
+        else:
+            poll(page, "() => document.querySelector('#search-status')?.dataset.count === '2'")
+            assert page.evaluate("() => window.__csp || []") == [] and errors == []
     finally:
         context.close()
         server.shutdown()
