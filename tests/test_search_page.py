@@ -1,17 +1,30 @@
-"""The /search/ page in real headless Chromium, on the sample archive (the five seeds, ingested and built)."""
+"""The /search/ page in real headless Chromium, on the sample archive (the five seeds, ingested and built),
+with the index built by each search engine: the page behaves the same whichever engine built it."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import serve_folder
+from conftest import run_cli, serve_folder
+
+INDEX_DIRS = {"pagefind": "pagefind", "exact": "fulltext"}
 
 
-@pytest.fixture(scope="module")
-def site_url(sample_site):
-    server, base = serve_folder(sample_site / "public")
+@pytest.fixture(scope="module", params=sorted(INDEX_DIRS))
+def site_url(request, sample_site, tmp_path_factory):
+    """The sample archive built with `--search-engine <param>`, served at the root of a local host."""
+    engine = request.param
+    root = tmp_path_factory.mktemp(f"search-page-{engine}")
+    shutil.copytree(sample_site / "content", root / "content")
+    run_cli("build", "--root", root, "--search-engine", engine)
+    public = root / "public"
+    assert json.loads((public / INDEX_DIRS[engine] / "index.json").read_text(encoding="utf-8"))["engine"] == engine
+    assert not [d for d in INDEX_DIRS.values() if d != INDEX_DIRS[engine] and (public / d).exists()]
+    server, base = serve_folder(public)
     yield base
     server.shutdown()
 
@@ -40,6 +53,12 @@ def test_type_a_query_see_count_results_and_highlighted_excerpts(site_url, brows
     assert "行政复议" in excerpt and "政复 复议" not in excerpt      # normal text, not index pairs
     assert parse_qs(urlsplit(page.url).query)["q"] == ["行政复议"]
     assert all(u.startswith(site_url.rstrip("/").rsplit("/", 1)[0]) for u in requests), "no other host"
+    # the page asked the engine that built the index, and only that engine's files
+    paths = [urlsplit(u).path for u in requests]
+    engines = {e for e, d in INDEX_DIRS.items() if any(p.startswith(f"/{d}/") for p in paths)}
+    assert len(engines) == 1, paths
+    (engine,) = engines
+    assert any(p.startswith(f"/assets/search-{engine}.") for p in paths), paths
     page.close()
 
 
