@@ -155,7 +155,34 @@ def test_hostile_pages_run_nothing_in_chromium(hostile_site, browser):
         for link in page.query_selector_all(".doc-body a"):   # hovering and following content links runs nothing
             link.hover()
         assert page.evaluate("document.querySelectorAll('.doc-body script, .doc-body img, .doc-body iframe').length") == 0
-        # search: a hostile title and excerpt are shown as text
+        page.wait_for_timeout(300)
+        assert dialogs == [] and outside == []
+    finally:
+        page.close()
+        server.shutdown()
+
+
+@pytest.fixture(scope="module", params=["pagefind", "exact"])
+def hostile_search_site(request, hostile_site, tmp_path_factory) -> Path:
+    """The hostile site's content built with `--search-engine <param>`; its public/."""
+    engine = request.param
+    root = tmp_path_factory.mktemp(f"hostile-{engine}")
+    shutil.copytree(hostile_site / "content", root / "content")
+    shutil.copy(hostile_site / "pyproject.toml", root / "pyproject.toml")
+    run_cli("build", "--root", root, "--search-engine", engine)
+    folder = {"pagefind": "pagefind", "exact": "fulltext"}[engine]
+    assert json.loads((root / "public" / folder / "index.json").read_text(encoding="utf-8"))["engine"] == engine
+    return root / "public"
+
+
+def test_hostile_search_results_run_nothing_in_chromium(hostile_search_site, browser):
+    """With either engine: a hostile title and excerpt are shown as text, and markup in a query is only text."""
+    server, base = serve_folder(hostile_search_site)
+    page = browser.new_page()
+    dialogs, outside = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    try:
         page.goto(base + "search/?q=" + "alert")
         page.wait_for_function("document.getElementById('search-status').dataset.count !== undefined", timeout=20000)
         results = page.inner_text("#search-results")
@@ -163,6 +190,13 @@ def test_hostile_pages_run_nothing_in_chromium(hostile_site, browser):
         assert page.evaluate("document.querySelectorAll('#search-results script, #search-results img').length") == 0
         found = page.evaluate("window.siteSearch('某县2021年政务公开工作要点')")
         assert FRONT_TITLE in [r["title"] for r in found]
+        # the markup is searchable text, character for character (punctuation included)
+        found = page.evaluate("""window.siteSearch('<script>alert("title")</script>')""")
+        assert [r["title"] for r in found] == [FRONT_TITLE]
+        page.fill("#search-q", '<img src=x onerror=alert("title-img")>')
+        page.wait_for_function("document.getElementById('search-status').dataset.count === '1'", timeout=20000)
+        assert FRONT_TITLE in page.inner_text("#search-results")
+        assert page.evaluate("document.querySelectorAll('#search-results script, #search-results img').length") == 0
         page.wait_for_timeout(300)
         assert dialogs == [] and outside == []
     finally:
