@@ -176,11 +176,12 @@ def test_search_parts_depend_on_the_documents_only():
     """The search index is split the same way on every machine, whatever --jobs or the free memory."""
     from site_builder.build import search_plan
 
-    for n in (10, 3_999, 4_000, 10_000, 45_000, 100_000):
-        assert search_plan(n, 1)[0] == search_plan(n, 2)[0] == search_plan(n, None)[0]
-        assert search_plan(n, 1)[1] == 1
-    assert search_plan(100, None) == (1, 1)
-    assert search_plan(100_000, 2)[0] == 10
+    for engine in ("pagefind", "exact"):
+        for n in (10, 3_999, 4_000, 10_000, 45_000, 100_000):
+            assert search_plan(n, 1, engine)[0] == search_plan(n, 2, engine)[0] == search_plan(n, None, engine)[0]
+            assert search_plan(n, 1, engine)[1] == 1
+        assert search_plan(100, None, engine) == (1, 1)
+    assert search_plan(100_000, 2, "exact")[0] == 10
 
 
 def test_new_code_drops_the_document_cache(tmp_path, monkeypatch):

@@ -227,7 +227,7 @@ def test_watch_with_search_index_matches_clean_build_entirely(tmp_path):
         assert live.stop() == 0
     watched = tree_bytes(root / "public")
     clean = clean_build(root, search=True)
-    assert any(k.startswith("fulltext/") for k in watched)
+    assert any(k.startswith("pagefind/") for k in watched)   # the default engine's index
     assert watched == clean
 
 

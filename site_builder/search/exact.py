@@ -24,31 +24,19 @@ from __future__ import annotations
 import os
 import struct
 import unicodedata
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from site_builder.search.text import t2s_map, write_meta, write_rows_and_texts
+from site_builder.search.text import SPACE, fold_table, write_meta, write_rows_and_texts
 
 INDEX_DIR = "fulltext"
 PART_SIZE = 10_000            # documents per part: ~3 GB of memory to index one; the browser loads each part's meta
 SHARD_BYTES = 32 * 1024       # aimed size of one .bin file: what a rare term costs to download
 PAIRS_MAGIC, CHARS_MAGIC = b"SBp1", b"SBc1"
-SPACE, END = 32, 0            # code points: any whitespace run becomes SPACE; END follows each document
+END = 0                       # code point that follows each document
 u64 = np.uint64
 KEY_BITS = 64                 # (pair, document, position) sort as one integer when they fit in this many bits
-
-
-@lru_cache(maxsize=1)
-def _fold_table() -> np.ndarray:
-    """Code point → code point: Traditional → Simplified and whitespace → SPACE (the part of normalise()
-    after NFKC and lower case, plus the whitespace rule), for whole arrays of text at once."""
-    table = np.arange(0x110000, dtype=np.uint32)
-    for trad, simp in t2s_map().items():
-        table[ord(trad)] = ord(simp)
-    table[[c for c in range(0x3001) if chr(c).isspace()]] = SPACE
-    return table
 
 
 def fold(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +45,7 @@ def fold(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     if not texts:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
     joined = "\0".join(unicodedata.normalize("NFKC", t.replace("\0", " ")).lower() for t in texts) + "\0"
-    codes = _fold_table()[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)]
+    codes = fold_table()[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)]
     before = np.empty_like(codes)
     before[0], before[1:] = END, codes[:-1]
     codes = codes[~((codes == SPACE) & ((before == SPACE) | (before == END)))]
