@@ -45,7 +45,7 @@ LANGUAGE = "x-pairs"          # not zh: Pagefind must neither segment the text n
 MARK, END = "\u01c0", "\u01c1"  # ǀ and ǁ: letters to Pagefind, so kept inside words; not in folded text
 END_POINT = ord(END)
 # Pagefind's own search interfaces, which the site does not use (search.js is the interface)
-UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
+UNUSED = ("pagefind-ui.*", "pagefind-modular-ui.*", "pagefind-component-ui.*", "pagefind-highlight.js")
 
 
 def _plain(x: int) -> bool:
