@@ -516,8 +516,8 @@ def test_pagefind_needs_wasm_unsafe_eval_and_nothing_else(engine, tmp_path, brow
             page.wait_for_timeout(500)
             assert all(v == "script-src wasm-eval" for v in violations), violations
             assert any("Pagefind WASM" in e for e in errors), errors
-            # no results (search.js says 检索失败 — or, as Pagefind 1.4's init() never settles when its WebAssembly
-            # fails to load, stays at 正在检索)
+            # no results, and the page says so (Pagefind 1.4 alone would never answer: search-pagefind.js guards it)
+            poll(page, "() => document.querySelector('#search-status').textContent.includes('检索失败')")
             assert page.get_attribute("#search-status", "data-count") is None
         else:
             poll(page, "() => document.querySelector('#search-status')?.dataset.count === '2'")

@@ -122,3 +122,28 @@ def test_phone_layout(site_url, browser):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     page.close()
+
+
+def test_a_search_index_that_cannot_load_is_reported(tmp_path, browser):
+    """Pagefind's WebAssembly missing (a half-uploaded site): the page says the search failed, instead of
+    waiting for ever, and a later search tries again."""
+    import shutil
+
+    from conftest import SEEDS, run_cli, serve_folder
+
+    run_cli("ingest", SEEDS, "--out", tmp_path / "content")
+    run_cli("build", "--root", tmp_path)
+    wasm = tmp_path / "public" / "pagefind" / "0" / "wasm.unknown.pagefind"
+    shutil.move(wasm, tmp_path / "wasm")
+    server, base = serve_folder(tmp_path / "public")
+    try:
+        page = browser.new_page()
+        page.goto(base + "search/?q=公开")
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('检索失败')", timeout=10000)
+        shutil.move(tmp_path / "wasm", wasm)
+        page.fill("#search-q", "行政复议")
+        page.press("#search-q", "Enter")
+        page.wait_for_function("document.getElementById('search-status').dataset.count === '2'", timeout=10000)
+        page.close()
+    finally:
+        server.shutdown()

@@ -167,3 +167,30 @@ def test_serve_under_base_path(tmp_path, browser):
         assert live.stop() == 0
     public = (root / "public" / "index.html").read_text(encoding="utf-8")
     assert "__livereload" not in public   # injected when serving, never written
+
+
+def test_serve_without_search_and_with_either_engine(tmp_path, browser):
+    """`serve --no-search` builds no index; `serve --search-engine exact` builds the project's own, and the
+    search page finds documents with it; `serve` (default) builds Pagefind's."""
+    root = make_site(tmp_path / "site")
+    port = free_port()
+    live = Live("serve", "--root", root, "--port", port, "--no-search")
+    try:
+        live.expect("serving http://127.0.0.1")
+        time.sleep(4)   # longer than the quiet period after which an index would be refreshed
+        assert "search index" not in "".join(live.seen)
+        assert not (root / "public" / "pagefind").exists() and not (root / "public" / "fulltext").exists()
+    finally:
+        assert live.stop() == 0
+    for engine, folder in (("exact", "fulltext"), (None, "pagefind")):
+        live = Live("serve", "--root", root, "--port", port, *(("--search-engine", engine) if engine else ()))
+        try:
+            live.expect("search index refreshed", timeout=60)
+            assert (root / "public" / folder / "index.json").is_file()
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/search/")
+            urls = page.evaluate("q => window.siteSearch(q).then(r => r.map(x => x.url))", "潜山市")
+            assert "/docs/qianshan-2019/" in urls, (engine, urls)
+            page.close()
+        finally:
+            assert live.stop() == 0

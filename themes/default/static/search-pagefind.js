@@ -22,12 +22,33 @@ async function positionsOf(pf, word) {
   return new Map(response.results.map((r) => [r.id, new Set(r.words)]));
 }
 
+// Pagefind 1.4 swallows a failed load of its WebAssembly and then never answers a search; so the file is
+// checked first, a policy that forbids compiling it is caught, and a search that still hangs gives up.
+async function guarded(url, work) {
+  const wasm = new URL("wasm.unknown.pagefind", url);
+  const head = await fetch(wasm, { method: "HEAD" });
+  if (!head.ok) throw new Error(`${wasm}: HTTP ${head.status}`);
+  let onViolation;
+  const blocked = new Promise((_, reject) => {
+    onViolation = (event) => reject(new Error(`内容安全策略禁止了 ${event.violatedDirective}`));
+    document.addEventListener("securitypolicyviolation", onViolation);
+  });
+  const late = new Promise((_, reject) => setTimeout(() => reject(new Error("检索程序未能加载")), 30000));
+  try {
+    return await Promise.race([work(), blocked, late]);
+  } finally {
+    document.removeEventListener("securitypolicyviolation", onViolation);
+  }
+}
+
 // A part of the index, ready to be asked where terms occur. `part`: {url, meta} (search.js).
 export async function openPart(part) {
   const pf = await import(new URL("pagefind.js", part.url).href);
-  await pf.init();
   // Pagefind's page ids → document numbers: every record is in the filter "all" and sorted by its number.
-  const all = await pf.search(null, { filters: { all: "1" }, sort: { rank: "asc" } });
+  const all = await guarded(part.url, async () => {
+    await pf.init();
+    return pf.search(null, { filters: { all: "1" }, sort: { rank: "asc" } });
+  });
   const docOf = new Map(all.results.map((r, n) => [r.id, n]));
   const titleLength = part.meta.title_length;
   const words = new Map();   // word → promise of its positions (a page asks again for every keystroke)
