@@ -25,14 +25,26 @@ class BuildResult:
     seconds: float
     search: dict | None
     unchanged: bool = False   # nothing to do: every input is as at the last build and public/ is intact
+    size: int = 0             # bytes of every file in the output folder: what a host publishes
 
     def summary(self) -> str:
         if self.unchanged:
             return (f"no change: {self.documents} documents → {self.pages} pages, {self.files} files "
-                    f"as built before (checked in {self.seconds:.2f} s)")
-        searched = f", search index of {self.search.get('records', self.documents)} documents" if self.search else ""
+                    f"({self.size / 1e6:.1f} MB) as built before (checked in {self.seconds:.2f} s)")
+        searched = (f", search index ({self.search['engine']}) of {self.search['records']} documents"
+                    if self.search else "")
         return (f"built {self.documents} documents → {self.pages} pages, {self.files} files "
-                f"in {self.seconds:.2f} s{searched}")
+                f"({self.size / 1e6:.1f} MB) in {self.seconds:.2f} s{searched}")
+
+    def warnings(self, output: str) -> list[str]:
+        """What the user should know although the build succeeded."""
+        if self.size > PAGES_LIMIT:
+            return [f"{output}: {self.size / 1e9:.2f} GB is more than GitHub Pages publishes (1 GB per site); "
+                    f"the exact search engine makes a smaller index (--search-engine exact), or publish elsewhere"]
+        return []
+
+
+PAGES_LIMIT = 10**9   # GitHub Pages: "published sites may be no larger than 1 GB"
 
 
 def check_output_location(config: Config) -> None:
@@ -105,7 +117,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
                 hashes.save()
                 counts = recorded["counts"]
                 return BuildResult(counts["documents"], counts["pages"], counts["files"],
-                                   time.perf_counter() - started, None, unchanged=True)
+                                   time.perf_counter() - started, None, unchanged=True, size=counts.get("size", 0))
         store = cache.DocumentStore(config.root)
     log("reading content")
     site = load(config, jobs=jobs, store=store, hashes=hashes, progress=lambda d, t: progress("parse", d, t))
@@ -137,13 +149,17 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
         if use_cache:
             cache.forget_build(config.root, config.output_path)
         stage.commit()
-    counts = {"documents": len(site.documents), "pages": len(plan.pages), "files": written}
+    from site_builder.cache import manifest
+
+    files = manifest(config.output_path)
+    counts = {"documents": len(site.documents), "pages": len(plan.pages), "files": written,
+              "size": sum(stamp[0] for stamp in files.values())}
     if use_cache:
         store.save()
         hashes.save()
-        cache.record_build(config.root, config.output_path, digest, counts)
+        cache.record_build(config.root, config.output_path, digest, counts, files)
     return BuildResult(counts["documents"], counts["pages"], counts["files"], time.perf_counter() - started,
-                       summary)
+                       summary, size=counts["size"])
 
 
 # peak memory of indexing one document of a part (measured: exact ~3.4 GB PSS for 10,000; Pagefind ~?)

@@ -179,8 +179,9 @@ def forget_build(root: Path, output: Path) -> None:
         pass
 
 
-def record_build(root: Path, output: Path, digest: str, counts: dict) -> None:
-    _atomic_dump(_stamp_path(root, output), (digest, {"manifest": manifest(output), "counts": counts}))
+def record_build(root: Path, output: Path, digest: str, counts: dict, files: dict) -> None:
+    """What the output folder was built from (digest) and holds (`files`: its manifest) after a build."""
+    _atomic_dump(_stamp_path(root, output), (digest, {"manifest": files, "counts": counts}))
 
 
 # --- parsed documents ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from site_builder.config import load_config
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, display_path
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                            progress=progress)
         if not args.quiet:
             print(result.summary())
+        for warning in result.warnings(display_path(config.output_path, config.root)):
+            print(f"warning: {warning}", file=sys.stderr)
         return 0
     except SiteError as exc:
         _print_problems(exc)

@@ -214,6 +214,7 @@ def test_two_documents_wanting_one_url_are_reported(tmp_path):
 
 @pytest.mark.parametrize("config, message", [
     ('colour = "red"', "unknown key tool.site_builder.colour"),
+    ('search_engine = "lunr"', "tool.site_builder.search_engine must be one of pagefind, exact"),
     ('latest_size = "ten"', "tool.site_builder.latest_size must be int"),
     ('base_url = "ftp://x"', "base_url must be a path or an http(s) URL"),
 ])
@@ -239,3 +240,21 @@ def test_summary_line(tmp_path):
     result = run_cli("build", "--root", root, "--no-search")
     assert result.stdout.startswith(f"built {len(DOCS)} documents → ")
     assert " pages, " in result.stdout and " s" in result.stdout
+
+
+def test_summary_names_the_size_and_warns_past_github_pages_limit(tmp_path, monkeypatch, capsys):
+    """The summary gives the size of public/; past GitHub Pages' 1 GB (the limit made small here, the real
+    command otherwise) a warning names the folder and the size, and the build still succeeds."""
+    from site_builder import build as build_module
+    from site_builder.cli import main
+
+    root = make_site(tmp_path / "site")
+    assert main(["build", "--root", str(root), "--no-search"]) == 0
+    out, err = capsys.readouterr()
+    size = sum(p.stat().st_size for p in (root / "public").rglob("*") if p.is_file())
+    assert f"({size / 1e6:.1f} MB)" in out and "warning" not in err
+    monkeypatch.setattr(build_module, "PAGES_LIMIT", size - 1)
+    (root / "content" / "qianshan-2019.md").touch()
+    assert main(["build", "--root", str(root), "--no-search"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith(f"warning: public: {size / 1e9:.2f} GB is more than GitHub Pages publishes (1 GB")

@@ -61,6 +61,11 @@ def test_pages_workflow():
     assert re.search(r"--base-url\s+\"?\$\{\{\s*steps\.%s\.outputs\.base_url\s*\}\}" % pages["id"], steps[build]["run"])
     upload = uses.index("actions/upload-pages-artifact")
     assert uses.index("actions/configure-pages") < build and install < build < upload
+    # the parse cache (and the last output, whose unchanged search-index parts are reused) kept between runs
+    cached = steps[uses.index("actions/cache")]
+    assert uses.index("actions/cache") < build
+    assert ".site-builder-cache" in cached["with"]["path"] and "public" in cached["with"]["path"].split()
+    assert "${{ github.sha }}" in cached["with"]["key"] and cached["with"]["restore-keys"]
     assert steps[upload]["with"]["path"] == "public"
 
     deploy = workflow["jobs"]["deploy"]
