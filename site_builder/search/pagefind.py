@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
 import tempfile
 import unicodedata
 from functools import lru_cache
@@ -185,8 +184,9 @@ def write_part(docs: list, folder: Path) -> None:
 
 async def _index(records: list[tuple[str, str]], folder: Path) -> None:
     """The records as pages in a scratch folder, indexed in one call: the Python API answers one message per
-    0.1 s, so adding 10,000 records one by one would take 1,000 s. The words need no HTML escaping: every
-    character outside letters, digits and Han is written in hex."""
+    0.1 s, so adding 10,000 records one by one would take 1,000 s. The words need no HTML escaping: no
+    character of theirs is markup (code() writes every character other than letters, digits and Han as a
+    letter or in hex)."""
     from pagefind.index import IndexConfig, PagefindIndex
 
     with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-") as scratch:
@@ -209,9 +209,3 @@ def _run(function, *args) -> None:
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(lambda: asyncio.run(function(*args))).result()
 
-
-def binary() -> str:
-    """The Pagefind binary the Python API runs (for the benchmarks' record)."""
-    import pagefind_bin
-
-    return os.environ.get("PAGEFIND_BINARY_PATH") or str(Path(pagefind_bin.__file__).parent / "pagefind")
