@@ -1,7 +1,13 @@
 """Time `site-builder build` against Hugo (and Pagefind alone) on the same generated archive.
 
-    python benchmarks/run.py --sizes 1k,10k                      # everything that fits
-    python benchmarks/run.py --sizes 100k --tools ours,ours-search  # the archive-scale run (long: use nohup)
+    python benchmarks/run.py --sizes 1k,10k                          # everything that fits
+    python benchmarks/run.py --sizes 100k --tools ours-exact --scenarios "cold,no change"  # long: use nohup
+
+Tools: ours (`--no-search`), ours-pagefind (the default engine), ours-exact (`--search-engine exact`), hugo
+(a Hugo copy of the corpus, benchmarks/hugo_site.py) and pagefind (Pagefind extended alone over Hugo's
+document pages, zh-CN). For every build of ours, and for hugo and pagefind, the output is measured too: the
+search index (public/pagefind or public/fulltext: bytes, bytes on disk, files) and all of public/ (bytes, as
+GitHub Pages counts a published site).
 
 For each size the corpus is benchmarks/corpus-<size>/ (content/ made by benchmarks/corpus.py if missing, plus a
 pyproject.toml). Scenarios: cold (no public/, no cache), no change (immediately again), one edit (one
@@ -31,7 +37,9 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
-TOOLS = ("ours", "ours-search", "hugo", "pagefind")
+TOOLS = ("ours", "ours-pagefind", "ours-exact", "hugo", "pagefind")
+ENGINE_OF = {"ours": None, "ours-pagefind": "pagefind", "ours-exact": "exact"}
+INDEX_DIR = {"pagefind": "pagefind", "exact": "fulltext"}
 
 
 def hugo_binary() -> str:
@@ -146,7 +154,8 @@ def report(result: dict) -> None:
         f.write(json.dumps({**LOG["head"], **result}, ensure_ascii=False) + "\n")
 
 
-SETTLE_AFTER_WIPE = 65   # seconds: ext4 avoids reusing an inode within 60 s of its deletion (RECENTCY_MIN)
+SETTLE_AFTER_WIPE = float(os.environ.get("BENCH_SETTLE", 65))   # s: ext4 avoids reusing an inode within 60 s of
+                                                               # its deletion (RECENTCY_MIN); 0 only to try the script
 
 
 def wipe(*paths: Path) -> None:
@@ -183,15 +192,39 @@ def snapshot() -> dict:
     return {"PYTHONPATH": str(folder), "cwd": folder}
 
 
-def run_ours(root: Path, search: bool, results: list, size: str) -> None:
-    tool = "ours-search" if search else "ours"
-    cmd = [sys.executable, "-m", "site_builder", "build", "--root", str(root)] + ([] if search else ["--no-search"])
+def tree_size(folder: Path) -> dict:
+    """Bytes (sum of file sizes, each inode once), bytes on disk (allocated blocks) and files under folder."""
+    seen, size, disk, files = set(), 0, 0, 0
+    for path, _, names in os.walk(folder):
+        for name in names:
+            st = os.lstat(os.path.join(path, name))
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            size += st.st_size
+            disk += st.st_blocks * 512
+            files += 1
+    return {"bytes": size, "disk_bytes": disk, "files": files}
+
+
+def output_sizes(public: Path, index: str | None) -> dict:
+    sizes = {"published": tree_size(public)}
+    if index:
+        sizes["index"] = tree_size(public / index)
+    return {"sizes": sizes}
+
+
+def run_ours(root: Path, tool: str, results: list, size: str) -> None:
+    engine = ENGINE_OF[tool]
+    cmd = [sys.executable, "-m", "site_builder", "build", "--root", str(root)]
+    cmd += ["--no-search"] if engine is None else ["--search-engine", engine]
     wipe(root / "public", root / ".site-builder-cache", root / ".public.staging", root / ".public.old")
     victim = sorted((root / "content").iterdir())[SIZES[size] // 2]
     for scenario in SCENARIOS:
         original = edit(victim, "title:") if scenario == "one edit" else None
         try:
-            results.append({"size": size, "tool": tool, "scenario": scenario, **measure(cmd, env=CODE_ENV)})
+            results.append({"size": size, "tool": tool, "scenario": scenario, **measure(cmd, env=CODE_ENV),
+                            **output_sizes(root / "public", engine and INDEX_DIR[engine])})
         finally:
             if original is not None:
                 victim.write_bytes(original)
@@ -209,7 +242,8 @@ def run_hugo(root: Path, results: list, size: str) -> None:
     for scenario in SCENARIOS:
         original = edit(victim, '"title":') if scenario == "one edit" else None
         try:
-            results.append({"size": size, "tool": "hugo", "scenario": scenario, **measure(cmd)})
+            results.append({"size": size, "tool": "hugo", "scenario": scenario, **measure(cmd),
+                            **output_sizes(site / "public", None)})
         finally:
             if original is not None:
                 victim.write_bytes(original)
@@ -217,30 +251,48 @@ def run_hugo(root: Path, results: list, size: str) -> None:
 
 
 def run_pagefind(root: Path, results: list, size: str) -> None:
-    """Pagefind extended, as documented for Chinese (lang zh-CN pages), over the HTML site_builder wrote."""
+    """Pagefind extended, as documented for Chinese, over Hugo's document pages (lang zh-CN; the Hugo site is
+    built first if it is not there)."""
     binary = pagefind_extended()
     if binary is None:
         print("pagefind: no extended binary (pip install --target /tmp/pagefind-ext pagefind-bin-extended)")
         return
-    site = root / "public"
+    hugo_site = HERE / f"out-hugo-{size}"
+    site = hugo_site / "public"
     if not (site / "docs").is_dir():
-        subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--no-search", "--quiet"],
-                       check=True, cwd=CODE_ENV["cwd"], env={**os.environ, "PYTHONPATH": CODE_ENV["PYTHONPATH"]})
+        from hugo_site import make_site
+
+        make_site(root / "content", hugo_site)
+        subprocess.run([hugo_binary(), "--quiet", "--source", str(hugo_site)], check=True)
     out = HERE / f"out-pagefind-{size}"
     wipe(out)
     cmd = [binary, "--site", str(site), "--output-path", str(out), "--glob", "docs/**/*.html"]
-    results.append({"size": size, "tool": "pagefind", "scenario": "cold", **measure(cmd)})
+    results.append({"size": size, "tool": "pagefind", "scenario": "cold", **measure(cmd),
+                    "sizes": {"index": tree_size(out)}})
     report(results[-1])
-    wipe(out)
 
 
 def table(results: list) -> str:
-    rows = ["| size | tool | scenario | wall s | CPU s | peak RSS tree MB | peak PSS tree MB |",
-            "|---|---|---|---:|---:|---:|---:|"]
+    def mb(sizes: dict | None, files: bool = False) -> str:
+        if not sizes:
+            return ""
+        return f"{sizes['bytes'] / 1e6:,.1f}" + (f" ({sizes['files']:,})" if files else "")
+
+    rows = ["| size | tool | scenario | wall s | CPU s | peak RSS tree MB | peak PSS tree MB | index MB (files) "
+            "| published MB |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
+        sizes = r.get("sizes", {})
         rows.append(f"| {r['size']} | {r['tool']} | {r['scenario']} | {r['wall']:.2f} | {r['cpu']:.2f} | "
-                    f"{r['peak_rss_mb']:,} | {r['peak_pss_mb']:,} |")
+                    f"{r['peak_rss_mb']:,} | {r['peak_pss_mb']:,} | {mb(sizes.get('index'), True)} | "
+                    f"{mb(sizes.get('published'))} |")
     return "\n".join(rows)
+
+
+def code_version() -> str:
+    """The commit under test, + "-dirty" if site_builder/ or themes/ differ from it in the working tree."""
+    repo = HERE.parent
+    git = lambda *a: subprocess.run(["git", *a], cwd=repo, capture_output=True, text=True).stdout.strip()
+    return git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain", "site_builder", "themes") else "")
 
 
 def main() -> None:
@@ -257,13 +309,14 @@ def main() -> None:
     results: list = []
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     machine = {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-               "python": platform.python_version(), "load_before": os.getloadavg()}
+               "python": platform.python_version(), "load_before": os.getloadavg(), "code": code_version()}
     LOG.update(path=args.log, head={"measured": stamp, **machine})
     for size in args.sizes.split(","):
         root = corpus(size)
         for tool in args.tools.split(","):
-            {"ours": lambda: run_ours(root, False, results, size),
-             "ours-search": lambda: run_ours(root, True, results, size),
+            {"ours": lambda: run_ours(root, "ours", results, size),
+             "ours-pagefind": lambda: run_ours(root, "ours-pagefind", results, size),
+             "ours-exact": lambda: run_ours(root, "ours-exact", results, size),
              "hugo": lambda: run_hugo(root, results, size),
              "pagefind": lambda: run_pagefind(root, results, size)}[tool]()
     print(f"\nmeasured {stamp} on {machine}\n")
