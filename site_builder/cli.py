@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from site_builder.config import load_config
+from site_builder.config import SEARCH_ENGINES, load_config
 from site_builder.errors import SiteError, display_path
 
 
@@ -21,7 +21,7 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _search_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--search-engine", dest="search_engine", choices=("pagefind", "exact"),
+    parser.add_argument("--search-engine", dest="search_engine", choices=SEARCH_ENGINES,
                         help="engine that builds the search index: pagefind (default) or exact, the project's own")
     parser.add_argument("--no-search", action="store_true", help="build no search index (faster; search page will not work)")
 

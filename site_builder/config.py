@@ -30,7 +30,7 @@ class Config:
     feed_size: int = 30
     latest_size: int = 12
     search: bool = True
-    search_engine: str = "pagefind"   # or "exact" (site_builder/search/__init__.py)
+    search_engine: str = "pagefind"   # one of SEARCH_ENGINES (site_builder/search/__init__.py)
 
     @property
     def content_path(self) -> Path:

@@ -42,7 +42,7 @@ QUIET = 1.5          # seconds without a change after it before the search index
 
 
 class SearchIndexer:
-    """Refreshes public/fulltext in the background, never on the edit-to-page path."""
+    """Refreshes the search index in public/ in the background, never on the edit-to-page path."""
 
     def __init__(self, lock: threading.Lock):
         self.lock = lock

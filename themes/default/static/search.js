@@ -120,7 +120,7 @@ async function loadT2S(text, info) {
   return Object.assign({}, ...shards);
 }
 
-// As search.py's normalise(): NFKC, lower case, Traditional → Simplified.
+// As site_builder/search/text.py's normalise(): NFKC, lower case, Traditional → Simplified.
 function normalise(text, t2s) {
   return Array.from(text.normalize("NFKC").toLowerCase(), (c) => t2s[c] || c).join("");
 }
