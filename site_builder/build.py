@@ -12,6 +12,7 @@ from site_builder.config import Config
 from site_builder.content import Site, load_site
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.listings import build_listings
+from site_builder.locks import writing
 from site_builder.output import Staging
 from site_builder.render import write_site
 from site_builder.urls import Urls
@@ -75,7 +76,8 @@ def build(config: Config, *, search: bool | None = None, log=None, jobs: int | N
     `use_cache`: with the cache in .site-builder-cache/ (see cache.py) a build whose inputs are all as at the
     last build, into an intact public/, stops at once ("no change"), and unchanged documents are not re-parsed.
     """
-    with _collector_paused():
+    check_output_location(config)
+    with _collector_paused(), writing(config):   # one build at a time per output folder and cache (locks.py)
         return _build(config, search=search, log=log, jobs=jobs, progress=progress, use_cache=use_cache)
 
 
@@ -100,7 +102,6 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
     search = config.search if search is None else search
     log = log or (lambda message: None)
     progress = progress or (lambda stage, done, total: None)
-    check_output_location(config)
     options = {"search": config.search_engine if search else False}
     store = hashes = None
     if use_cache:

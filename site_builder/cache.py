@@ -12,7 +12,9 @@ Three things, each safe to delete at any time (the next build is then a cold one
   the output folder still matches its manifest, ``build`` stops with "no change" and touches nothing.
 
 Every file here is written to a temporary name and renamed into place, so an interrupted build leaves either the
-old or the new file, never half of one.
+old or the new file, never half of one. Damage from elsewhere (a truncated or garbled file) is detected — each
+file ends with the sha256 of what precedes it, a pack is named by its own — and the file is then ignored: the
+build re-parses and rewrites it. Builds into one project hold the cache's lock (locks.py) while they write it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 CACHE_DIR = ".site-builder-cache"
-FORMAT = 2                 # bump when the layout of the cache changes
+FORMAT = 3                 # bump when the layout of the cache changes
 PICKLE = pickle.HIGHEST_PROTOCOL
 DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "python-frontmatter", "PyYAML", "numpy", "pagefind-bin",
                 "opencc-python-reimplemented", "pypinyin")
@@ -39,16 +41,30 @@ def cache_dir(root: Path) -> Path:
 def _atomic_dump(path: Path, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(temp, "wb") as f:
-        pickle.dump(value, f, protocol=PICKLE)
-    os.replace(temp, path)
+    data = pickle.dumps(value, protocol=PICKLE)
+    try:
+        with open(temp, "wb") as f:
+            f.write(data + hashlib.sha256(data).digest())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
-def _load(path: Path, default):
+def _load(path: Path, default, name_hash: str | None = None):
+    """The value in a cache file, or `default` if it is missing or damaged (checksum, or for a pack its name)."""
     try:
         with open(path, "rb") as f:
-            return pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            data = f.read()
+        if name_hash is not None:
+            if hashlib.sha256(data).hexdigest()[:len(name_hash)] != name_hash:
+                return default
+        elif len(data) < 32 or hashlib.sha256(data[:-32]).digest() != data[-32:]:
+            return default
+        else:
+            data = data[:-32]
+        return pickle.loads(data)
+    except Exception:   # whatever a damaged file makes pickle do, the cache is only ever a shortcut
         return default
 
 
@@ -233,8 +249,12 @@ class DocumentStore:
 
     def _pack(self, name: str) -> dict:
         if name not in self._packs:
-            entries = _load(self.pack_dir / name, [])
-            self._packs[name] = {path: (sha, doc) for path, sha, doc in entries} if isinstance(entries, list) else {}
+            entries = _load(self.pack_dir / name, None, name_hash=name.split(".")[0])
+            try:
+                self._packs[name] = {path: (sha, doc) for path, sha, doc in entries}
+            except (TypeError, ValueError):   # damaged: removed, so that the documents re-parsed write it anew
+                self._packs[name] = {}
+                (self.pack_dir / name).unlink(missing_ok=True)
         return self._packs[name]
 
     def added(self, entries: list[tuple[str, tuple, str]], pack: str) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from site_builder.config import SEARCH_ENGINES, load_config
-from site_builder.errors import SiteError, display_path
+from site_builder.errors import Problem, SiteError, display_path
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SiteError as exc:
         _print_problems(exc)
+        return 1
+    except OSError as exc:   # one no stage turned into a problem (disk full, no permission …): one line, no traceback
+        _print_problems(SiteError(Problem(str(exc.filename or "site-builder"), exc.strerror or str(exc))))
         return 1
     except KeyboardInterrupt:
         return 130

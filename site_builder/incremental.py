@@ -38,7 +38,7 @@ from site_builder.content.loader import discover, load_file
 from site_builder.content.model import Document, Site
 from site_builder.errors import Problem, SiteError
 from site_builder.listings import Listings, build_listings, region_keys
-from site_builder.output import Staging
+from site_builder.output import Staging, identity
 from site_builder.render import plan_render, render_page, site_files, write_site
 from site_builder.render.pages import Page, document_page, home_page, region_pages, term_pages
 from site_builder.search import OUTPUTS as SEARCH_OUTPUTS
@@ -354,7 +354,7 @@ class IncrementalBuilder:
                         files.append(rel)
             _forget_clean_build(config)
             stage.commit()
-        self.written = dict.fromkeys(files)
+        self.written, self.output_id = dict.fromkeys(files), identity(output)
         self.env = plan.env
         self.site_wide = site_templates(plan.env)
         for name in plan.env.list_templates():   # compiled now, not on the first edit (workers rendered)
@@ -382,7 +382,7 @@ class IncrementalBuilder:
         kinds = {kind for kind, paths in changes.items() if paths}
         if not kinds and self.ready:
             return None
-        if kinds != {"content"} or not self.ready or not self.config.output_path.is_dir():
+        if kinds != {"content"} or not self.ready or identity(self.config.output_path) != self.output_id:
             return self.full()
         enabled = gc.isenabled()
         gc.disable()   # a collection would walk the whole previous build (a third of this step at 10k)
@@ -481,8 +481,8 @@ class IncrementalBuilder:
         (or nothing was due). On a problem the error is raised once; the next change makes it due again."""
         if not self.ready or not self.dirty:
             return None
-        try:
-            return self._settle(cancelled)
+        try:   # public/ replaced or deleted by another process meanwhile: what it holds is unknown
+            return self.full() if identity(self.config.output_path) != self.output_id else self._settle(cancelled)
         except SiteError:
             self.dirty = False
             raise

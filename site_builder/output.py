@@ -18,9 +18,9 @@ class Staging:
         self._old = output.with_name(f".{output.name}.old")
 
     def __enter__(self) -> "Staging":
+        """Called under the output folder's lock (locks.py): leftovers are a killed build's, safe to remove."""
         for leftover in (self.path, self._old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
+            _remove(leftover)
         self.path.mkdir(parents=True)
         return self
 
@@ -40,7 +40,10 @@ class Staging:
         previous = self.output / rel
         if _same_bytes(previous, data) and _link(previous, target):
             return False
-        target.write_bytes(data)
+        try:
+            target.write_bytes(data)
+        except OSError as exc:   # a failed write() names no file: name it (locks.os_problem reports it)
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         return True
 
     def adopt_unchanged(self, subdir: str) -> None:
@@ -78,6 +81,22 @@ class Staging:
         else:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             os.rename(self.path, self.output)
+
+
+def identity(folder: Path) -> tuple[int, int] | None:
+    """(device, inode) of a folder, None if it is not one: a folder replaced by another process changes it."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if os.path.isdir(folder) else None
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -5,9 +5,13 @@ Entry point: run_ingest(inputs, out_dir, force, report, stdout, stderr) -> exit 
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import TextIO
+
+from site_builder.errors import Problem
+from site_builder.locks import FolderLock
 
 DOC_SUFFIXES = (".txt", ".htm", ".html", ".shtml", ".xhtml")
 HTML_SUFFIXES = (".htm", ".html", ".shtml", ".xhtml")
@@ -54,20 +58,29 @@ def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]
 
 def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: bool = False,
                stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    from .decode import DecodeError
-    from .pipeline import process
-    from .report import print_report
-    from .write import Manifest, sha256_bytes, write_document
-
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     out_dir = Path(out_dir)
     files, failed = collect_inputs([Path(i) for i in inputs], stderr)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        lock = FolderLock(out_dir, "ingest").__enter__()   # one ingest at a time into a folder: a second waits
     except OSError as e:
-        stderr.write(f"{out_dir}: cannot create output folder: {e.strerror or e}\n")
+        stderr.write(f"{Problem(str(out_dir), f'cannot create output folder: {e.strerror or e}')}\n")
         return 1
+    try:
+        return _ingest(files, failed, out_dir, force, report, stdout, stderr)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _ingest(files: list[Path], failed: int, out_dir: Path, force: bool, report: bool,
+            stdout: TextIO, stderr: TextIO) -> int:
+    from .decode import DecodeError
+    from .pipeline import process
+    from .report import print_report
+    from .write import Manifest, sha256_bytes, write_document
+
     manifest = Manifest.load(out_dir)
     taken: set[str] = set()
     used_sources: dict[str, Path] = {}
@@ -105,9 +118,11 @@ def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: b
         try:
             res = write_document(out_dir, manifest, source, sha256_bytes(data), doc.render(),
                                  (fm.get("year"), region_code, fm.get("doc_type") or "other"), force, taken)
-        except OSError as e:
-            stderr.write(f"{out_dir}: cannot write output for {path}: {e.strerror or e}\n")
+        except OSError as e:   # the file is as it was (written whole or not at all); a full disk stops the run
+            stderr.write(f"{Problem(str(e.filename or out_dir), f'cannot write ({path}): {e.strerror or e}')}\n")
             failed += 1
+            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                break
             continue
         if res.message:
             stdout.write(res.message + "\n")
@@ -116,6 +131,6 @@ def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: b
     try:
         manifest.save()
     except OSError as e:
-        stderr.write(f"{manifest.path}: cannot write manifest: {e.strerror or e}\n")
+        stderr.write(f"{Problem(str(manifest.path), f'cannot write manifest: {e.strerror or e}')}\n")
         failed += 1
     return 1 if failed else 0

@@ -38,11 +38,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; content files are ordinary, shareable files
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:   # the file at `path` is as it was: the old bytes whole, or none
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):   # named as the file it was for, not the temporary one
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
 
 

@@ -33,6 +33,7 @@ from urllib.parse import quote
 from site_builder.config import Config
 from site_builder.errors import SiteError
 from site_builder.incremental import SEARCH_OUTPUTS, IncrementalBuilder
+from site_builder.locks import writing
 from site_builder.search import index_dir
 from site_builder.serve.server import Broadcaster, make_server
 from site_builder.serve.watch import Watcher
@@ -102,12 +103,17 @@ class SearchIndexer:
                 print(f"search index not refreshed: {' '.join(last)}", file=sys.stderr, flush=True)
             shutil.rmtree(scratch, ignore_errors=True)
             return
-        with self.lock:
-            if self.cancelled:   # a rebuild began meanwhile: this index may already be stale
-                shutil.rmtree(scratch, ignore_errors=True)
-                return
-            for rel in SEARCH_OUTPUTS:
-                _swap(scratch / rel, output / rel)
+        try:
+            with self.lock, writing(config):   # the output folder's lock, as every rebuild takes it
+                if self.cancelled:   # a rebuild began meanwhile: this index may already be stale
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    return
+                for rel in SEARCH_OUTPUTS:
+                    _swap(scratch / rel, output / rel)
+        except SiteError as exc:
+            print("search index not refreshed:", *exc.problems, file=sys.stderr, flush=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+            return
         shutil.rmtree(scratch, ignore_errors=True)
         self.done_key = key
         _record_index(config, key)
@@ -209,7 +215,7 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
     def step(label: str, action) -> bool:
         """Run one rebuild step; print its summary or its problems, tell the open pages. False on problems."""
         try:
-            with lock:
+            with lock, writing(builder.config):   # per rebuild: a manual build can run in between
                 outcome = action()
         except SiteError as exc:
             report(exc)
