@@ -95,6 +95,15 @@ def test_missing_url_gets_404_page_with_status(served, browser):
     page.close()
     status, body = fetch(base + "docs/no-such-document/")
     assert status == 404 and "页面未找到".encode() in body
+    # HEAD (search-pagefind.js checks Pagefind's WebAssembly with one): GET's status and headers, no body
+    for path, expected in (("docs/qianshan-2019/", 200), ("no/such/page/", 404)):
+        request = urllib.request.Request(base + path, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, length, body = response.status, response.headers["Content-Length"], response.read()
+        except urllib.error.HTTPError as exc:
+            status, length, body = exc.code, exc.headers["Content-Length"], exc.read()
+        assert status == expected and int(length) > 0 and body == b"", path
 
 
 def test_never_serves_half_a_file(served):

@@ -64,13 +64,19 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "site-builder"
 
+        head = False   # answering HEAD: the headers GET would send, no body
+
         def log_message(self, *args):
             pass
+
+        def do_HEAD(self):
+            self.head = True
+            self.do_GET()
 
         def do_GET(self):
             output, base = self.server.config.output_path, self.server.config.base_path
             path = urlsplit(self.path).path
-            if path == "/__livereload":
+            if path == "/__livereload" and not self.head:
                 return self._events()
             if path == "/__livereload.js":
                 return self._send(200, SCRIPT, TYPES[".js"], cache=IMMUTABLE)
@@ -112,7 +118,8 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", cache)
             self.end_headers()
-            self.wfile.write(data)
+            if not self.head:
+                self.wfile.write(data)
 
         def _events(self):
             self.send_response(200)
