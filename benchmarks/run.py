@@ -180,7 +180,7 @@ CODE_ENV: dict = {}   # PYTHONPATH of the code snapshot under test (see snapshot
 
 
 def snapshot() -> dict:
-    """Copy site_builder and the themes to a temporary folder and run that copy: other people editing the
+    """Copy site_builder (with its packaged theme) to a temporary folder and run that copy: other people editing the
     working tree during a long run must not change the code under test (that alone would make a "no change"
     rebuild a full one, since the code is one of the inputs)."""
     import tempfile
@@ -188,7 +188,6 @@ def snapshot() -> dict:
     folder = Path(tempfile.mkdtemp(prefix="site-builder-bench-"))
     repo = HERE.parent
     shutil.copytree(repo / "site_builder", folder / "site_builder", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(repo / "themes", folder / "themes")
     return {"PYTHONPATH": str(folder), "cwd": folder}
 
 
@@ -289,10 +288,10 @@ def table(results: list) -> str:
 
 
 def code_version() -> str:
-    """The commit under test, + "-dirty" if site_builder/ or themes/ differ from it in the working tree."""
+    """The commit under test, + "-dirty" if site_builder/ (theme included) differs from it in the working tree."""
     repo = HERE.parent
     git = lambda *a: subprocess.run(["git", *a], cwd=repo, capture_output=True, text=True).stdout.strip()
-    return git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain", "site_builder", "themes") else "")
+    return git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain", "site_builder") else "")
 
 
 def main() -> None:

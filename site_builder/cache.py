@@ -143,9 +143,10 @@ def fingerprint(config, content_files: list[Path], hashes: FileHashes, options: 
     h.update(code_digest().encode() + b"\n")
     h.update(repr(sorted((k, repr(v)) for k, v in vars(config).items())).encode() + b"\n")
     h.update(repr(sorted(options.items())).encode() + b"\n")
-    for label, files in (("theme", tree_files(config.theme_path)),
-                         ("templates", tree_files(config.root / "templates")),
-                         ("content", content_files)):
+    # the theme folders (the packaged one, also in code_digest) and the project's templates/ and static/
+    themes = [("theme", tree_files(folder)) for folder in config.theme_layers]
+    for label, files in (*themes, ("templates", tree_files(config.root / "templates")),
+                         ("static", tree_files(config.root / "static")), ("content", content_files)):
         h.update(f"[{label}]\n".encode())
         for path in sorted(files, key=str):
             h.update(f"{path}\0{hashes.sha256(path)}\n".encode())

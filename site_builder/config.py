@@ -14,7 +14,9 @@ from urllib.parse import quote, urlsplit
 from site_builder.errors import Problem, SiteError
 
 CONFIG_FILE = "pyproject.toml"
-BUILTIN_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+# The default theme ships inside the package (package data: pyproject.toml), so an installed site-builder
+# builds any project without configuration; a project overrides it file by file (Config.template_dirs/static_dirs).
+BUILTIN_THEME = Path(__file__).resolve().parent / "themes" / "default"
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Config:
     title: str = "政务公开文件档案库"
     description: str = "各地政府信息公开工作年度报告、政务公开工作要点与实施方案的公开档案，可检索、可比较、可引用。"
     content_dir: str = "content"
-    theme_dir: str = "themes/default"
+    theme_dir: str = ""          # a theme folder of the project's own, over the packaged one; "": none
     output_dir: str = "public"
     base_url: str = "/"
     page_size: int = 50
@@ -38,11 +40,23 @@ class Config:
 
     @property
     def theme_path(self) -> Path:
-        """The theme folder; a project without its own themes/default uses the one shipped with site_builder."""
-        path = (self.root / self.theme_dir).resolve()
-        if not path.is_dir() and self.theme_dir == "themes/default":
-            return BUILTIN_THEME
-        return path
+        """The project's theme folder (theme_dir), or the packaged default theme when none is set."""
+        return (self.root / self.theme_dir).resolve() if self.theme_dir else BUILTIN_THEME
+
+    @property
+    def theme_layers(self) -> tuple[Path, ...]:
+        """Theme folders, the one that wins first: theme_dir (when set), then the packaged default theme."""
+        return tuple(dict.fromkeys((self.theme_path, BUILTIN_THEME)))
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up, first match wins: the project's templates/, then each theme's."""
+        return ((self.root / "templates").resolve(), *(t / "templates" for t in self.theme_layers))
+
+    @property
+    def static_dirs(self) -> tuple[Path, ...]:
+        """Static files, by name, first match wins: the project's static/, then each theme's static/."""
+        return ((self.root / "static").resolve(), *(t / "static" for t in self.theme_layers))
 
     @property
     def output_path(self) -> Path:

@@ -317,8 +317,8 @@ def two_builds(request, tmp_path_factory):
     """The fixture site built twice with the search engine of the parameter: the second time with one document
     and the stylesheet changed."""
     engine = request.param
-    first = make_site(tmp_path_factory.mktemp("cache") / "first")
-    shutil.copytree(BUILTIN_THEME, first / "themes/default")
+    first = make_site(tmp_path_factory.mktemp("cache") / "first", extra_config='theme_dir = "themes/default"\n')
+    shutil.copytree(BUILTIN_THEME, first / "themes/default")   # a theme of the project's own
     second = tmp_path_factory.mktemp("cache") / "second"
     shutil.copytree(first, second)
     doc = second / "content/qianshan-2020.md"

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli, write_doc
+from conftest import run_cli, write_doc
 from site_checks import tree_bytes
 from test_build import make_site
+
+from site_builder.config import BUILTIN_THEME
 
 
 class Live:
@@ -181,9 +183,9 @@ ALL_KINDS = CONTENT_KINDS + ("title", "add", "template", "static", "config")
 
 
 def project(tmp_path: Path, own_theme: bool) -> Path:
-    root = make_site(tmp_path / "site", page_size=2)
-    if own_theme:
-        shutil.copytree(REPO / "themes", root / "themes")   # a theme of its own, edited by the sequence
+    root = make_site(tmp_path / "site", page_size=2, extra_config='theme_dir = "themes/default"\n' if own_theme else "")
+    if own_theme:   # a theme of its own (a copy of the packaged one), edited by the sequence
+        shutil.copytree(BUILTIN_THEME, root / "themes/default")
     return root
 
 

@@ -28,8 +28,8 @@ class RenderPlan:
 def plan_render(site: Site, listings: Listings, urls: Urls) -> RenderPlan:
     """The page plan and theme; fails (naming both sources) when two outputs want the same file."""
     config = site.config
-    assets = collect_assets(config.theme_path / "static")
-    env = make_environment(config.theme_path, config.root / "templates", urls, assets)
+    assets = collect_assets(config.static_dirs)
+    env = make_environment(config.template_dirs, urls, assets, config.root)
     pages = plan_pages(site, listings, urls)
     claims = [(Urls.output_file(page.route), page.source) for page in pages]
     claims += [(Urls.output_file(route), f"theme static file {name}") for name, (route, _) in assets.items()]

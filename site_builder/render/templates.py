@@ -1,4 +1,5 @@
-"""The Jinja2 environment: an ordered search path (project templates/ → theme), autoescape, strict undefined."""
+"""The Jinja2 environment: an ordered search path (project templates/ → theme_dir → packaged theme), autoescape,
+strict undefined."""
 
 from __future__ import annotations
 
@@ -6,17 +7,34 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS
+from site_builder.errors import display_path
 from site_builder.render.charts import bar_chart
 from site_builder.stats import OUTCOMES, document_tables, figures
 from site_builder.urls import Urls
 
 
-def make_environment(theme_dir: Path, override_dir: Path | None, urls: Urls, assets: dict) -> Environment:
-    paths = [str(p) for p in (override_dir, theme_dir / "templates") if p and p.is_dir()]
-    env = Environment(loader=FileSystemLoader(paths), autoescape=select_autoescape(default=True),
+class ThemeLoader(FileSystemLoader):
+    """FileSystemLoader whose "not found" names the template and every folder searched (a missing theme
+    otherwise shows as "'home.html' not found in search paths: " with nothing after it)."""
+
+    def __init__(self, folders: list[Path], root: Path | None = None):
+        super().__init__([str(f) for f in folders if f.is_dir()])
+        self.described = [display_path(f, root) for f in folders]
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except TemplateNotFound:
+            raise TemplateNotFound(template, f"template {template!r} not found in "
+                                             f"{', '.join(self.described) or 'no folder'}") from None
+
+
+def make_environment(template_dirs: list[Path], urls: Urls, assets: dict, root: Path | None = None) -> Environment:
+    """`template_dirs`: folders in the order they win (Config.template_dirs); missing ones are skipped."""
+    env = Environment(loader=ThemeLoader(list(template_dirs), root), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, auto_reload=False)   # one environment per build
 

@@ -1,6 +1,6 @@
 """Watch the project's inputs and hand over debounced batches of changes, sorted by kind.
 
-Only content/, the theme, the project's templates/ and pyproject.toml are watched; public/ never is.
+Only content/, the theme, the project's templates/ and static/ and pyproject.toml are watched; public/ never is.
 watchdog's native observer is used where the file system reports events, its polling observer otherwise.
 """
 
@@ -39,6 +39,7 @@ class Watcher(FileSystemEventHandler):
         self.events: queue.Queue = queue.Queue()
         self.roots = self.roots_for(config)
         self.project_templates = (config.root / "templates").resolve()
+        self.project_static = (config.root / "static").resolve()   # overrides theme static files by name
         self.polling = False
         self.output = config.output_path.resolve()
         self.watched: set[Path] = set()
@@ -58,7 +59,7 @@ class Watcher(FileSystemEventHandler):
         for observer_class in ((PollingObserver,) if poll else (Observer, PollingObserver)):
             observer = observer_class(timeout=0.25) if observer_class is PollingObserver else observer_class()
             try:
-                for path in {*self.roots.values(), self.project_templates}:
+                for path in {*self.roots.values(), self.project_templates, self.project_static}:
                     if path.is_dir():
                         observer.schedule(self, str(path), recursive=True)
                         self.watched.add(path)
@@ -79,6 +80,8 @@ class Watcher(FileSystemEventHandler):
             return "config"
         if path.is_relative_to(self.project_templates):
             return "theme"
+        if path.is_relative_to(self.project_static):
+            return "static"
         for kind, root in self.roots.items():
             if path.is_relative_to(root):
                 return kind
@@ -100,7 +103,7 @@ class Watcher(FileSystemEventHandler):
     def _watch_new_root(self, path: Path) -> None:
         """A watched folder that did not exist at start (templates/, content/) is watched once it appears."""
         path = path.absolute()
-        if path in (self.project_templates, *self.roots.values()) and path not in self.watched:
+        if path in (self.project_templates, self.project_static, *self.roots.values()) and path not in self.watched:
             self.watched.add(path)
             self.observer.schedule(self, str(path), recursive=True)
 
