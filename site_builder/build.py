@@ -192,12 +192,14 @@ def _available_mb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20 / 2
 
 
-STAGES = {"parse": "parsing documents", "render": "rendering pages", "search": "indexing for search"}
+STAGES = {"parse": "parsing documents", "render": "rendering pages", "search": "indexing for search",
+          "ingest": "ingesting documents"}   # the last one: `site-builder ingest` shows the same bar
 
 
 @contextmanager
 def terminal_progress(enabled: bool):
-    """(log, progress) callbacks for ``build``: a rich progress bar on stderr, gone when the build ends."""
+    """(log, progress) callbacks for ``build`` and ``ingest``: a rich progress bar on stderr, gone when the
+    command ends."""
     if not enabled:
         yield None, None
         return

@@ -1,4 +1,4 @@
-"""Thin commands: ingest, build [--watch], serve, check. Input problems print as `path[:line]: message`."""
+"""Thin commands: init, ingest, build [--watch], serve, check. Input problems print as `path[:line]: message`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
                         help="project folder holding pyproject.toml with [tool.site_builder] (default: current folder)")
     parser.add_argument("--content", dest="content_dir", help="content folder (default: content)")
     parser.add_argument("--output", dest="output_dir", help="output folder (default: public)")
-    parser.add_argument("--theme", dest="theme_dir", help="theme folder (default: themes/default)")
+    parser.add_argument("--theme", dest="theme_dir",
+                        help="a theme folder over the packaged default theme (default: none, theme_dir)")
     parser.add_argument("--base-url", dest="base_url",
                         help="URL or path the site is served under, e.g. /archive/ or https://example.org/archive/")
 
@@ -30,11 +31,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="site-builder", description="政务公开文件档案库 static-site generator")
     commands = parser.add_subparsers(dest="command", required=True)
 
+    init = commands.add_parser("init", help="start a new archive: configuration, folders, README, deploy files")
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="where (default: current folder)")
+    init.add_argument("--install", metavar="SOURCE",
+                      help="what the generated GitHub Pages workflow and netlify.toml `pip install` to get "
+                           "site-builder: a git URL (git+https://…) or a package name (default: where this "
+                           "site-builder was installed from, when known; else a placeholder to replace)")
+
     ingest = commands.add_parser("ingest", help="turn raw scraped .txt/.html documents into content Markdown")
     ingest.add_argument("inputs", nargs="+", type=Path, help="files or folders of raw documents")
     ingest.add_argument("--out", type=Path, default=Path("content"), help="content folder to write (default: content)")
     ingest.add_argument("--force", action="store_true", help="overwrite files a person has edited since ingest")
     ingest.add_argument("--report", action="store_true", help="print extracted fields, warnings and doubts per document")
+    ingest.add_argument("--jobs", "-j", type=int, default=None,
+                        help="worker processes parsing documents (default: one per core; 1: no workers)")
 
     build = commands.add_parser("build", help="build the static site into public/")
     _site_options(build)
@@ -69,10 +79,19 @@ def _print_problems(exc: SiteError) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
+        if args.command == "init":
+            from site_builder.init import run_init
+            return run_init(args.folder, args.install, sys.stdout)
         if args.command == "ingest":
+            from site_builder.build import terminal_progress
             from site_builder.ingest import run_ingest
-            return run_ingest(args.inputs, args.out, force=args.force, report=args.report,
-                              stdout=sys.stdout, stderr=sys.stderr)
+            out = sys.stdout
+            with terminal_progress(sys.stderr.isatty()) as (_, progress):   # on a terminal only
+                # inside, sys.stdout/sys.stderr are rich's: lines written to them appear above the bar; output
+                # sent elsewhere than the terminal (a pipe, a file) goes there as it is
+                return run_ingest(args.inputs, args.out, force=args.force, report=args.report,
+                                  stdout=sys.stdout if out.isatty() else out, stderr=sys.stderr, jobs=args.jobs,
+                                  progress=progress)
         if args.command == "serve" or getattr(args, "watch", False):
             from site_builder.serve import run
             return run(lambda: _config(args), serve=args.command == "serve", port=getattr(args, "port", None),

@@ -41,7 +41,13 @@ ENGINE_FILES = {"pagefind": ("pagefind.js", "wasm.unknown.pagefind", "pagefind-e
 # --- GitHub Pages -------------------------------------------------------------------------------------------
 
 def test_pages_workflow():
-    workflow = yaml.safe_load((REPO / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    check_pages_workflow(REPO / ".github/workflows/pages.yml")
+
+
+def check_pages_workflow(file: Path, install: str = ".") -> None:
+    """The workflow builds and publishes the project; `install`: what it pip-installs (a generated project's
+    workflow installs site-builder from a git URL or package name: tests/test_own_archive.py)."""
+    workflow = yaml.safe_load(file.read_text(encoding="utf-8"))
     triggers = workflow.get("on", workflow.get(True))   # YAML 1.1 reads the key `on` as true
     assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
     assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
@@ -55,7 +61,7 @@ def test_pages_workflow():
     python = steps[uses.index("actions/setup-python")]["with"]
     assert str(python["python-version"]) == "3.11" and python["cache"] == "pip"
     pages = steps[uses.index("actions/configure-pages")]
-    install = next(i for i, s in enumerate(steps) if re.search(r"\bpip install \.", s.get("run", "")))
+    install = next(i for i, s in enumerate(steps) if s.get("run", "").strip() == f"pip install {install}")
     build = next(i for i, s in enumerate(steps) if "site-builder build" in s.get("run", ""))
     # the build gets the Pages URL (https://<user>.github.io/<repo>) as its base URL, so a project site works
     assert re.search(r"--base-url\s+\"?\$\{\{\s*steps\.%s\.outputs\.base_url\s*\}\}" % pages["id"], steps[build]["run"])
@@ -75,8 +81,8 @@ def test_pages_workflow():
 
 # --- Netlify ------------------------------------------------------------------------------------------------
 
-def netlify() -> dict:
-    return tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
+def netlify(file: Path | None = None) -> dict:
+    return tomllib.loads((file or REPO / "netlify.toml").read_text(encoding="utf-8"))
 
 
 def for_regexp(pattern: str) -> re.Pattern:
@@ -94,10 +100,10 @@ def for_regexp(pattern: str) -> re.Pattern:
     return re.compile(f"^/{'/'.join(parts)}/?$", re.IGNORECASE)
 
 
-def netlify_headers(path: str) -> dict[str, str]:
+def netlify_headers(path: str, file: Path | None = None) -> dict[str, str]:
     """The headers Netlify sends for a URL path: every matching rule, values of a repeated name joined."""
     found: dict[str, list[str]] = {}
-    for rule in netlify()["headers"]:
+    for rule in netlify(file)["headers"]:
         if for_regexp(rule["for"]).match(unquote(path)):
             for name, value in rule["values"].items():
                 found.setdefault(name, []).append(value)
@@ -110,11 +116,15 @@ def cache_rules(path: str) -> list[str]:
 
 
 def test_netlify_config():
-    config = netlify()
+    check_netlify_config(REPO / "netlify.toml")
+
+
+def check_netlify_config(file: Path, install: str = ".") -> None:
+    config = netlify(file)
     assert config["build"]["publish"] == "public"
-    assert config["build"]["command"].startswith("pip install . && site-builder build")
+    assert config["build"]["command"].startswith(f"pip install {install} && site-builder build")
     assert config["build"]["environment"]["PYTHON_VERSION"] == "3.11"
-    everywhere = netlify_headers("/docs/x/")
+    everywhere = netlify_headers("/docs/x/", file)
     directives = lambda csp: sorted(d.strip() for d in csp.split(";"))  # noqa: E731
     assert directives(everywhere["Content-Security-Policy"]) == directives(CSP)
     assert everywhere["X-Content-Type-Options"] == "nosniff"

@@ -1,12 +1,19 @@
-"""`site-builder ingest INPUT... --out DIR [--force] [--report]`: raw scraped documents → content/*.md.
+"""`site-builder ingest INPUT... --out DIR [--force] [--report] [--jobs N]`: raw scraped documents → content/*.md.
 
-Entry point: run_ingest(inputs, out_dir, force, report, stdout, stderr) -> exit status.
+Entry point: run_ingest(inputs, out_dir, force, report, stdout, stderr, jobs, progress) -> exit status.
+
+Documents are parsed in forked worker processes, a chunk of documents per task (parsing is nearly all of the
+time); the output names, the writing and the manifest stay in this process, in input order, so the output is
+byte for byte that of a one-process run (``--jobs 1``).
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
+import multiprocessing
 import sys
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -57,10 +64,13 @@ def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]
 
 
 def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: bool = False,
-               stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+               stdout: TextIO | None = None, stderr: TextIO | None = None, jobs: int | None = None,
+               progress=None) -> int:
+    """`progress(stage, done, total)` (build.terminal_progress's) is told of every document handled."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     out_dir = Path(out_dir)
+    started = time.perf_counter()
     files, failed = collect_inputs([Path(i) for i in inputs], stderr)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -69,61 +79,118 @@ def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: b
         stderr.write(f"{Problem(str(out_dir), f'cannot create output folder: {e.strerror or e}')}\n")
         return 1
     try:
-        return _ingest(files, failed, out_dir, force, report, stdout, stderr)
+        counts = _ingest(files, out_dir, force, report, stdout, stderr, jobs, progress)
     finally:
         lock.__exit__(None, None, None)
+    counts["failed"] += failed
+    stdout.write(summary(counts, out_dir, time.perf_counter() - started) + "\n")
+    return 1 if counts["failed"] else 0
 
 
-def _ingest(files: list[Path], failed: int, out_dir: Path, force: bool, report: bool,
-            stdout: TextIO, stderr: TextIO) -> int:
+def summary(counts: dict[str, int], out_dir: Path, seconds: float) -> str:
+    """One line: what happened to every input."""
+    total = sum(counts[k] for k in ("written", "unchanged", "kept", "failed"))
+    kept = f", {counts['kept']} kept (edited by hand or not ingest's; --force overwrites)" if counts["kept"] else ""
+    warned = f", {counts['warnings']} with warnings (--report shows them)" if counts["warnings"] else ""
+    return (f"ingested {total} documents into {out_dir} in {seconds:.1f} s: {counts['written']} written, "
+            f"{counts['unchanged']} unchanged{kept}, {counts['failed']} failed{warned}")
+
+
+PARALLEL_DOCS = 8     # below this, forking workers costs more than parsing
+CHUNK = 8             # documents per worker task: small enough to keep both cores busy to the end
+_FILES: list[Path] = []   # the inputs, inherited by forked workers (a task is a range of indexes)
+
+
+def _parse(path: Path, keep_doc: bool) -> tuple:
+    """("ok", input sha256, file bytes, name fields, warnings, doc or None) or ("failed", message)."""
     from .decode import DecodeError
     from .pipeline import process
-    from .report import print_report
-    from .write import Manifest, sha256_bytes, write_document
 
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DecodeError(f"file too large ({size} bytes; limit {MAX_BYTES})")
+        data = path.read_bytes()
+        doc = process(data, path.name, is_html=path.suffix.lower() in HTML_SUFFIXES)
+        content = doc.render()
+    except (DecodeError, ValueError) as e:
+        return ("failed", f"{path}: {e}")
+    except OSError as e:
+        return ("failed", f"{path}: cannot read: {e.strerror or e}")
+    except ImportError:
+        raise
+    except Exception as e:  # never a traceback for one bad input
+        return ("failed", f"{path}: internal error while ingesting: {type(e).__name__}: {e}")
+    fm = doc.front
+    name_fields = (fm.get("year"), (fm.get("region") or {}).get("code"), fm.get("doc_type") or "other")
+    return ("ok", hashlib.sha256(data).hexdigest(), content, name_fields, len(fm.get("warnings") or []),
+            doc if keep_doc else None)
+
+
+def _parse_chunk(task: tuple[int, int, bool]) -> list[tuple]:
+    start, end, keep_doc = task
+    return [_parse(_FILES[i], keep_doc) for i in range(start, end)]
+
+
+def _parsed(files: list[Path], keep_doc: bool, jobs: int | None):
+    """Every file's _parse result, in input order; with workers, chunks are parsed ahead meanwhile."""
+    global _FILES
+    from site_builder.content.loader import worker_count
+
+    workers = min(worker_count(jobs), -(-len(files) // CHUNK))
+    if workers <= 1 or len(files) < PARALLEL_DOCS or "fork" not in multiprocessing.get_all_start_methods():
+        for path in files:
+            yield _parse(path, keep_doc)
+        return
+    _FILES = files
+    tasks = [(i, min(i + CHUNK, len(files)), keep_doc) for i in range(0, len(files), CHUNK)]
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        for chunk in pool.imap(_parse_chunk, tasks):
+            yield from chunk
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _FILES = []
+
+
+def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout: TextIO, stderr: TextIO,
+            jobs: int | None, progress) -> dict[str, int]:
+    from .report import print_report
+    from .write import Manifest, write_document
+
+    counts = dict.fromkeys(("written", "unchanged", "kept", "failed", "warnings"), 0)
     manifest = Manifest.load(out_dir)
     taken: set[str] = set()
     used_sources: dict[str, Path] = {}
+    sources = []
     for path in files:
         source = path.name
         if source in used_sources and used_sources[source].resolve() != path.resolve():
             source = path.as_posix()
         used_sources[source] = path
+        sources.append(source)
+    if progress:
+        progress("ingest", 0, len(files))
+    for done, (path, source, parsed) in enumerate(zip(files, sources, _parsed(files, report, jobs)), 1):
+        if progress:
+            progress("ingest", done, len(files))
+        if parsed[0] == "failed":
+            stderr.write(parsed[1] + "\n")
+            counts["failed"] += 1
+            continue
+        _, input_sha, content, name_fields, warnings, doc = parsed
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise DecodeError(f"file too large ({size} bytes; limit {MAX_BYTES})")
-            data = path.read_bytes()
-            doc = process(data, path.name, is_html=path.suffix.lower() in HTML_SUFFIXES)
-        except DecodeError as e:
-            stderr.write(f"{path}: {e}\n")
-            failed += 1
-            continue
-        except ValueError as e:
-            stderr.write(f"{path}: {e}\n")
-            failed += 1
-            continue
-        except OSError as e:
-            stderr.write(f"{path}: cannot read: {e.strerror or e}\n")
-            failed += 1
-            continue
-        except ImportError:
-            raise
-        except Exception as e:  # never a traceback for one bad input
-            stderr.write(f"{path}: internal error while ingesting: {type(e).__name__}: {e}\n")
-            failed += 1
-            continue
-        fm = doc.front
-        region_code = (fm.get("region") or {}).get("code")
-        try:
-            res = write_document(out_dir, manifest, source, sha256_bytes(data), doc.render(),
-                                 (fm.get("year"), region_code, fm.get("doc_type") or "other"), force, taken)
+            res = write_document(out_dir, manifest, source, input_sha, content, name_fields, force, taken)
         except OSError as e:   # the file is as it was (written whole or not at all); a full disk stops the run
             stderr.write(f"{Problem(str(e.filename or out_dir), f'cannot write ({path}): {e.strerror or e}')}\n")
-            failed += 1
+            counts["failed"] += 1
             if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                 break
             continue
+        counts["kept" if res.status.startswith("skipped") else res.status] += 1
+        counts["warnings"] += 1 if warnings else 0
         if res.message:
             stdout.write(res.message + "\n")
         if report:
@@ -132,5 +199,5 @@ def _ingest(files: list[Path], failed: int, out_dir: Path, force: bool, report: 
         manifest.save()
     except OSError as e:
         stderr.write(f"{Problem(str(manifest.path), f'cannot write manifest: {e.strerror or e}')}\n")
-        failed += 1
-    return 1 if failed else 0
+        counts["failed"] += 1
+    return counts
