@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import multiprocessing
+import signal
 import sys
 import time
 from pathlib import Path
@@ -132,6 +133,11 @@ def _parse_chunk(task: tuple[int, int, bool]) -> list[tuple]:
     return [_parse(_FILES[i], keep_doc) for i in range(start, end)]
 
 
+def _ignore_interrupt() -> None:
+    """Ctrl-C reaches every process of the terminal's group: this process stops the workers (no traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _parsed(files: list[Path], keep_doc: bool, jobs: int | None):
     """Every file's _parse result, in input order; with workers, chunks are parsed ahead meanwhile."""
     global _FILES
@@ -144,7 +150,7 @@ def _parsed(files: list[Path], keep_doc: bool, jobs: int | None):
         return
     _FILES = files
     tasks = [(i, min(i + CHUNK, len(files)), keep_doc) for i in range(0, len(files), CHUNK)]
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt)
     try:
         for chunk in pool.imap(_parse_chunk, tasks):
             yield from chunk
@@ -173,31 +179,33 @@ def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout:
         sources.append(source)
     if progress:
         progress("ingest", 0, len(files))
-    for done, (path, source, parsed) in enumerate(zip(files, sources, _parsed(files, report, jobs)), 1):
-        if progress:
-            progress("ingest", done, len(files))
-        if parsed[0] == "failed":
-            stderr.write(parsed[1] + "\n")
-            counts["failed"] += 1
-            continue
-        _, input_sha, content, name_fields, warnings, doc = parsed
+    try:   # the manifest is saved however the loop ends (Ctrl-C too): the files written are known as ingest's
+        for done, (path, source, parsed) in enumerate(zip(files, sources, _parsed(files, report, jobs)), 1):
+            if progress:
+                progress("ingest", done, len(files))
+            if parsed[0] == "failed":
+                stderr.write(parsed[1] + "\n")
+                counts["failed"] += 1
+                continue
+            _, input_sha, content, name_fields, warnings, doc = parsed
+            try:
+                res = write_document(out_dir, manifest, source, input_sha, content, name_fields, force, taken)
+            except OSError as e:   # the file is as it was (written whole or not at all); a full disk stops the run
+                stderr.write(f"{Problem(str(e.filename or out_dir), f'cannot write ({path}): {e.strerror or e}')}\n")
+                counts["failed"] += 1
+                if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                    break
+                continue
+            counts["kept" if res.status.startswith("skipped") else res.status] += 1
+            counts["warnings"] += 1 if warnings else 0
+            if res.message:
+                stdout.write(res.message + "\n")
+            if report:
+                print_report(doc, res.status, res.name, stdout)
+    finally:
         try:
-            res = write_document(out_dir, manifest, source, input_sha, content, name_fields, force, taken)
-        except OSError as e:   # the file is as it was (written whole or not at all); a full disk stops the run
-            stderr.write(f"{Problem(str(e.filename or out_dir), f'cannot write ({path}): {e.strerror or e}')}\n")
+            manifest.save()
+        except OSError as e:
+            stderr.write(f"{Problem(str(manifest.path), f'cannot write manifest: {e.strerror or e}')}\n")
             counts["failed"] += 1
-            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-                break
-            continue
-        counts["kept" if res.status.startswith("skipped") else res.status] += 1
-        counts["warnings"] += 1 if warnings else 0
-        if res.message:
-            stdout.write(res.message + "\n")
-        if report:
-            print_report(doc, res.status, res.name, stdout)
-    try:
-        manifest.save()
-    except OSError as e:
-        stderr.write(f"{Problem(str(manifest.path), f'cannot write manifest: {e.strerror or e}')}\n")
-        counts["failed"] += 1
     return counts
