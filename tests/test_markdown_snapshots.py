@@ -84,6 +84,8 @@ def test_snapshot_html_is_safe(source: Path):
             assert re.fullmatch(r'(?: style="text-align:(?:left|center|right)")?', attrs), attrs
         elif tag == "ol":
             assert re.fullmatch(r'(?: start="\d+")?', attrs), attrs
+        elif re.fullmatch(r"h[2-6]", tag):   # the heading's words only: no quote, space or markup can leave it
+            assert re.fullmatch(r' id="s-[\w-]+"', attrs), attrs
         else:
             assert attrs == "", (tag, attrs)
     assert "<h1" not in html

@@ -13,7 +13,9 @@ Content is untrusted, and every safety rule works on the parser's tokens, never 
   anything from another host;
 * when the body has a level-1 heading every heading moves down one level (the page title is the only ``<h1>``);
 * a table is wrapped in ``<div class="table-scroll">`` and gets ``class="data-table"``;
-* a paragraph of nothing but (no-break, ideographic) spaces is dropped.
+* a paragraph of nothing but (no-break, ideographic) spaces is dropped;
+* every heading gets an id made of its words (``id="s-一总体情况"``; a repeat gets ``-2``, ``-3``…; a heading with
+  no letters ``s-<n>``), so the same body always gives the same ids and a page's table of contents can link them.
 
 The plain text search indexes (``plain_text``) is read off the same tokens.
 """
@@ -71,6 +73,28 @@ def _site_blocks(state) -> None:
                 token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
 
+_NOT_ID = re.compile(r"[^\w-]+")
+
+
+def _heading_ids(state) -> None:
+    """Core rule, after inline parsing: a stable, unique id on every heading, from its text."""
+    seen: set[str] = set()
+    tokens = state.tokens
+    n = 0
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        n += 1
+        words = "".join(c.content for c in (tokens[i + 1].children or ()) if c.type in ("text", "code_inline"))
+        base = "s-" + (_NOT_ID.sub("", words)[:40] or str(n))
+        ident, k = base, 1
+        while ident in seen:
+            k += 1
+            ident = f"{base}-{k}"
+        seen.add(ident)
+        token.attrSet("id", ident)
+
+
 def _image(self, tokens, idx, options, env) -> str:
     """An image becomes a link to it, labelled with its alt text: the site loads nothing from other hosts."""
     token = tokens[idx]
@@ -103,6 +127,7 @@ def _engine() -> MarkdownIt:
     md = MarkdownIt("zero", {"xhtmlOut": True}).enable(RULES)
     md.validateLink = safe_link
     md.core.ruler.after("block", "site_blocks", _site_blocks)
+    md.core.ruler.after("inline", "heading_ids", _heading_ids)
     md.add_render_rule("image", _image)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
