@@ -1,9 +1,11 @@
 """The /search/ page in real headless Chromium, on the sample archive (the five seeds, ingested and built),
-with the index built by each search engine: the page behaves the same whichever engine built it."""
+with the index built by each search engine: the page behaves the same whichever engine built it — the result
+line (date, year covered, type, occurrences), the filters in force with 清除筛选, the folded filters on a phone."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from urllib.parse import parse_qs, urlsplit
 
@@ -147,3 +149,84 @@ def test_a_search_index_that_cannot_load_is_reported(tmp_path, browser):
         page.close()
     finally:
         server.shutdown()
+
+
+def result_meta(page) -> list[dict]:
+    return page.eval_on_selector_all("#search-results li .doc-meta", """ms => ms.map(m => Object.fromEntries(
+        [...m.children].map(s => [s.className, s.textContent])))""")
+
+
+def test_result_line_shows_date_year_type_and_occurrences(site_url, browser):
+    page = browser.new_page()
+    page.goto(site_url + "search/?q=行政复议")
+    assert wait_for_count(page) == 2
+    found = page.evaluate("() => window.siteSearch('行政复议', {}, {limit: 10})")
+    metas = result_meta(page)
+    assert len(metas) == 2
+    for meta, item in zip(metas, found):
+        assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日|日期不详", meta["date"]), meta   # one date format
+        assert meta["year"] == f"{item['year']}年度" and re.fullmatch(r"\d{4}", item["year"])
+        assert meta["tag type"] == item["docType"] == "年度报告"
+        assert item["count"] >= 1 and meta["count"] == f"出现 {item['count']} 次"
+    # the count is every occurrence in the document's text as the index keeps it (both engines write it alike)
+    texts = page.evaluate("""async () => {
+        const root = document.getElementById('search-app').dataset.index;
+        const info = await (await fetch(root + 'index.json')).json();
+        const texts = {};
+        for (const part of info.parts) {
+            const meta = await (await fetch(root + part.path + 'meta.json')).json();
+            for (let k = 0; k * info.chunk < meta.docs; k++) {
+                const rows = await (await fetch(root + part.path + `docs/${k}.json`)).json();
+                for (const [i, row] of rows.entries()) {
+                    texts[row[0]] = await (await fetch(root + part.path + `text/${k * info.chunk + i}.txt`)).text();
+                }
+            }
+        }
+        return texts;
+    }""")
+    for item in found:
+        assert item["count"] == texts[item["url"]].count("行政复议"), item["url"]
+    # a query with no terms (filters only) shows no occurrence count
+    page.goto(site_url + "search/?province=安徽省")
+    wait_for_count(page)
+    assert all("count" not in m for m in result_meta(page))
+    page.close()
+
+
+def test_active_filters_in_the_result_line_and_clear_them(site_url, browser):
+    page = browser.new_page()
+    page.goto(site_url + "search/?q=公开&province=安徽省&doc_type=annual_report")
+    assert wait_for_count(page) == 1
+    status = page.inner_text("#search-status")
+    assert "省份 安徽省" in status and "类型 年度报告" in status and "清除筛选" in status
+    assert "已选 2 项" in page.inner_text("#search-filters-box summary")
+    page.click("#search-clear")
+    assert wait_for_count(page, "1") == 5
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"q": ["公开"]}                                   # the terms stay, the filters go
+    assert page.input_value("#filter-province") == "" and page.input_value("#filter-doc_type") == ""
+    assert "清除筛选" not in page.inner_text("#search-status")
+    assert page.query_selector("#search-clear") is None
+    page.go_back()                                                      # the filtered search is one step back
+    assert wait_for_count(page, "5") == 1
+    page.close()
+
+
+def test_phone_filters_folded_and_first_result_on_the_first_screen(site_url, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 700})
+    page.goto(site_url + "search/?q=公开")
+    wait_for_count(page)
+    assert not page.eval_on_selector("#search-filters-box", "d => d.open")
+    assert not page.is_visible("#filter-province")
+    box = page.eval_on_selector("#search-results li", "li => li.getBoundingClientRect().toJSON()")
+    assert box["top"] + 40 < 700, box         # the first result's title and date are on the first screen
+    assert page.evaluate("document.querySelectorAll('input[type=search]').length") == 1   # one search box
+    page.click("#search-filters-box summary")                              # the filters unfold on a tap
+    page.select_option("#filter-province", "安徽省")
+    assert wait_for_count(page, "5") == 1
+    assert "已选 1 项" in page.inner_text("#search-filters-box summary")
+    page.close()
+    wide = browser.new_page(viewport={"width": 1366, "height": 900})
+    wide.goto(site_url + "search/")
+    assert wide.eval_on_selector("#search-filters-box", "d => d.open")     # open on a wide screen
+    wide.close()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from site_builder.content.model import Site
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.listings import Listings
-from site_builder.render import exports, feeds, table_exports
+from site_builder.render import exports, feeds
 from site_builder.render.assets import collect_assets
 from site_builder.render.pages import Page, plan_pages
 from site_builder.render.templates import make_environment
@@ -23,6 +24,7 @@ class RenderPlan:
     env: Environment
     pages: list[Page]
     assets: dict[str, tuple[str, bytes]]   # static name → (fingerprinted route, bytes)
+    data: dict[str, bytes] = field(default_factory=dict)   # open-data route → bytes (made once, described on /data/)
 
 
 def plan_render(site: Site, listings: Listings, urls: Urls) -> RenderPlan:
@@ -30,7 +32,10 @@ def plan_render(site: Site, listings: Listings, urls: Urls) -> RenderPlan:
     config = site.config
     assets = collect_assets(config.static_dirs)
     env = make_environment(config.template_dirs, urls, assets, config.root)
-    pages = plan_pages(site, listings, urls)
+    data = exports.data_exports(site, urls)
+    files = tuple(exports.describe(route, data[route]) for route in data)
+    pages = [dataclasses.replace(p, context={**p.context, "data_files": files}) if p.route == Urls.data else p
+             for p in plan_pages(site, listings, urls)]
     claims = [(Urls.output_file(page.route), page.source) for page in pages]
     claims += [(Urls.output_file(route), f"theme static file {name}") for name, (route, _) in assets.items()]
     claims += [(Urls.output_file(route), "site") for route in DATA_ROUTES]
@@ -38,7 +43,7 @@ def plan_render(site: Site, listings: Listings, urls: Urls) -> RenderPlan:
     if collisions:
         raise SiteError([Problem(srcs[0], f"wants the same output file {out} as {', '.join(srcs[1:])}")
                          for out, srcs in collisions])
-    return RenderPlan(env, pages, assets)
+    return RenderPlan(env, pages, assets, data)
 
 
 DATA_ROUTES = (Urls.documents_json, Urls.documents_csv, Urls.tables_csv, Urls.feed, Urls.sitemap, Urls.robots)
@@ -132,9 +137,7 @@ def _raise(outcome: tuple[int, list]) -> None:
 def site_files(site: Site, plan: RenderPlan, urls: Urls) -> dict[str, bytes]:
     """Files that are not pages: static assets, open data, feed, sitemap, robots.txt."""
     files = {Urls.output_file(route): data for route, data in plan.assets.values()}
-    files[Urls.output_file(Urls.documents_json)] = exports.documents_json(site, urls)
-    files[Urls.output_file(Urls.documents_csv)] = exports.documents_csv(site, urls)
-    files[Urls.output_file(Urls.tables_csv)] = table_exports.tables_csv(site, urls)
+    files.update((Urls.output_file(route), data) for route, data in (plan.data or exports.data_exports(site, urls)).items())
     files[Urls.output_file(Urls.feed)] = feeds.atom_feed(site, urls)
     files[Urls.output_file(Urls.sitemap)] = feeds.sitemap([p.route for p in plan.pages if p.in_sitemap], urls)
     files[Urls.output_file(Urls.robots)] = feeds.robots(urls)

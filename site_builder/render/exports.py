@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 
 from site_builder.content.model import STAT_KEYS, Document, Site
 from site_builder.urls import Urls
@@ -71,3 +72,53 @@ def documents_csv(site: Site, urls: Urls) -> bytes:
     for doc in site.documents:
         writer.writerow({k: ("" if v is None else v) for k, v in flat_row(doc, urls).items()})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# -- the open-data page's view of the files: size, rows, the first rows --------------------------------------
+PREVIEW_ROWS = 3
+PREVIEW_CHARS = 240   # a preview cell or JSON line longer than this is cut (with …)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One download of /data/ as the open-data page describes it."""
+
+    name: str
+    route: str
+    size: int                        # bytes, as published
+    rows: int                        # records (JSON) or data rows below the header (CSV)
+    header: tuple[str, ...] = ()     # CSV: the column names
+    preview: tuple = ()              # CSV: the first rows (tuples of cells); JSON: the first lines of the file
+
+    @property
+    def size_label(self) -> str:
+        """1234567 → '1.2 MB' (1 KB = 1,000 bytes, as the build summary counts)."""
+        for unit, scale in (("MB", 1e6), ("KB", 1e3)):
+            if self.size >= scale:
+                return f"{self.size / scale:.1f} {unit}"
+        return f"{self.size} 字节"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
+
+
+def describe(route: str, data: bytes) -> DataFile:
+    name = route.rsplit("/", 1)[-1]
+    text = data.decode("utf-8-sig")
+    if name.endswith(".json"):
+        records = json.loads(text)
+        lines = [line.rstrip(",") for line in text.splitlines()[1:1 + PREVIEW_ROWS] if line not in ("[", "]")]
+        return DataFile(name, route, len(data), len(records), (), tuple(_cut(line) for line in lines))
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = (tuple(rows[0]), rows[1:]) if rows else ((), [])
+    return DataFile(name, route, len(data), len(body), header,
+                    tuple(tuple(_cut(cell) for cell in row) for row in body[:PREVIEW_ROWS]))
+
+
+def data_exports(site: Site, urls: Urls) -> dict[str, bytes]:
+    """The open-data files, by route: made once per build (the open-data page describes these very bytes)."""
+    from site_builder.render.table_exports import tables_csv
+
+    return {Urls.documents_json: documents_json(site, urls), Urls.documents_csv: documents_csv(site, urls),
+            Urls.tables_csv: tables_csv(site, urls)}

@@ -156,7 +156,8 @@ async function docRow(part, doc) {
 
 // All documents matching `query` (space-separated terms, every one required) and `filters`
 // ({province, city, year, doc_type}), in rank order, each {url, title}. With options {limit, offset} it
-// returns one page of them with excerpts (what the page shows); {sort: "date"} puts the newest first.
+// returns one page of them with excerpts (what the page shows), each also with its year, type label and
+// `count`, the occurrences of the terms; {sort: "date"} puts the newest first.
 // The returned array also carries `total` (the number of matching documents) and `filterCounts`.
 async function siteSearch(query, filters = {}, options = {}) {
   const { terms, matches, parts, t2s, info } = await matchAll(query, filters, options.sort);
@@ -177,7 +178,8 @@ async function siteSearch(query, filters = {}, options = {}) {
     if (!excerpt.found && texts.length && HAN.test(text)) {   // Traditional text? fold it with its own characters
       excerpt = makeExcerpt(text, title, texts, { ...(await loadT2S(text, info)), ...t2s });
     }
-    return { url, title, date, region, docType, excerpt };
+    const years = m.part.meta.filters.year;
+    return { url, title, date, region, docType, year: years.values[years.of[m.doc]], count: m.count, excerpt };
   })), extra);
 }
 window.siteSearch = siteSearch;
@@ -249,6 +251,14 @@ const selects = Object.fromEntries(FILTER_KEYS.map((k) => [k, document.getElemen
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
+const filtersBox = document.getElementById("search-filters-box");
+const filtersCount = document.getElementById("search-filters-count");
+const FILTER_NAMES = { province: "省份", city: "地市", year: "年份", doc_type: "类型" };
+
+// The filters are folded on a phone (results start on the first screen) and open on a wider screen.
+const wide = matchMedia("(min-width: 40.01rem)");
+filtersBox.open = wide.matches;
+wide.addEventListener("change", () => { filtersBox.open = wide.matches; });
 
 let current = null;   // {query, filters, sort, shown}
 let generation = 0;   // ignore answers to superseded searches
@@ -305,6 +315,12 @@ function updateFilterOptions(counts, state) {
   }
 }
 
+// One date format on every page: 2020年1月31日, as the templates' cn_date filter writes it.
+function formatDate(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : "日期不详";
+}
+
 function renderResults(page, append) {
   if (!append) list.replaceChildren();
   for (const item of page) {
@@ -315,10 +331,14 @@ function renderResults(page, append) {
     link.textContent = item.title || item.url;
     const meta = document.createElement("span");
     meta.className = "doc-meta";
-    for (const part of [item.date, item.region, item.docType]) {
-      if (!part) continue;
+    const year = item.year && /^\d+$/.test(item.year) ? `${item.year}年度` : item.year;
+    const parts = [[formatDate(item.date), "date"], [year, "year"], [item.region, "region"], [item.docType, "tag type"]];
+    if (item.count > 0) parts.push([`出现 ${item.count} 次`, "count"]);
+    for (const [text, className] of parts) {
+      if (!text) continue;
       const span = document.createElement("span");
-      span.textContent = part;
+      span.className = className;
+      span.textContent = text;
       meta.appendChild(span);
     }
     const excerpt = document.createElement("p");
@@ -337,6 +357,7 @@ async function run(state, { push = false, replace = false, append = false } = {}
   if (!state.query && !Object.keys(state.filters).length) {
     current = null;
     list.replaceChildren();
+    filtersCount.textContent = "";
     status.textContent = "请输入关键词；多个关键词用空格分开，结果须同时包含每个词。";
     more.hidden = true;
     const counts = await allCounts().catch(() => null);
@@ -359,8 +380,37 @@ async function run(state, { push = false, replace = false, append = false } = {}
   status.textContent = page.total
     ? `找到 ${page.total} 份文件${state.query ? `包含“${state.query}”` : ""}。`
     : `没有找到${state.query ? `包含“${state.query}”的` : ""}文件。`;
+  showActiveFilters(state);
   status.dataset.count = String(page.total);
   more.hidden = current.shown >= page.total;
+}
+
+// The filters in force, in the result line, with a button that clears them (the terms stay).
+function showActiveFilters(state) {
+  const active = FILTER_KEYS.filter((k) => state.filters[k]);
+  filtersCount.textContent = active.length ? `（已选 ${active.length} 项）` : "";
+  if (!active.length) return;
+  const box = document.createElement("span");
+  box.className = "active-filters";
+  box.appendChild(document.createTextNode("筛选："));
+  for (const key of active) {
+    const chip = document.createElement("span");
+    chip.className = "tag";
+    chip.textContent = `${FILTER_NAMES[key]} ${labelFor(key, state.filters[key])}`;
+    box.appendChild(chip);
+  }
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.id = "search-clear";
+  clear.className = "secondary";
+  clear.textContent = "清除筛选";
+  clear.addEventListener("click", () => {
+    const cleared = { ...readForm(), filters: {} };
+    writeForm(cleared);
+    run(cleared, { push: true });
+  });
+  box.appendChild(clear);
+  status.append(" ", box);
 }
 
 let typingTimer = null;
