@@ -80,7 +80,7 @@ def test_every_document_has_its_page(site):
     assert qianshan.select_one(".doc-body h2").get_text(strip=True) == "一、总体情况"
     region_links = [a["href"] for a in qianshan.select(".doc-facts a[href^='/regions/']")]
     assert region_links == ["/regions/340000/", "/regions/340800/", "/regions/340882/"]
-    other = [a["href"] for a in qianshan.select("#other-years ~ ul a.doc-title")]
+    other = [a["href"] for a in qianshan.select("#related-h ~ ul a.doc-title")]
     assert other == ["/docs/qianshan-2020/"]
     gz = soup(public / "docs/ganzhou-2018/index.html").main.get_text(" ", strip=True)
     assert "赣市府办字〔2018〕88号" in gz

@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.compare import archive_years, child_comparison, coverage_matrix, coverage_row, stats_comparison
 from site_builder.content.model import Document, Site
 from site_builder.listings import Listings, RegionNode, Term, paginate, region_keys
 from site_builder.stats import region_series, year_tables
@@ -68,17 +67,26 @@ def own_documents(site: Site, listings: Listings) -> dict[str, tuple[Document, .
 
 
 def document_page(doc: Document, site: Site, listings: Listings, own: dict | None = None) -> Page:
+    """A document's page. Its links stay bounded whatever the size of its region (render/document.py:
+    related): a handful of the region's other documents, previous / next, and the region's count."""
+    from site_builder.render import document as D
+
     chain = listings.chain(doc)
     crumbs = [HOME] + [(n.name, Urls.region(n.key)) for n in chain]
     if not chain:
-        other_years = []
+        region_docs: tuple[Document, ...] = ()
     elif own is not None:
-        other_years = [d for d in own.get(chain[-1].key, ()) if d is not doc]
+        region_docs = own.get(chain[-1].key, ())
     else:
-        same_region = [d for d in listings.regions[chain[-1].key].own_documents if d is not doc]
-        other_years = sorted(same_region, key=_other_years_order)
+        region_docs = tuple(sorted(listings.regions[chain[-1].key].own_documents, key=_other_years_order))
+    tables = D.shown_tables(doc)
+    parts = D.body_parts(doc, tables)
     return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, tuple(crumbs), context={
-        "doc": doc, "region_chain": chain, "other_years": other_years,
+        "doc": doc, "region_chain": chain, "related": D.related(doc, region_docs),
+        "region_total": len(chain[-1].documents) if chain else 0,
+        "tables": tables, "body_parts": parts, "unplaced_tables": D.unplaced(tables, parts),
+        "toc": D.table_of_contents(doc.body_html, doc.body_text), "approx": D.approx_keys(doc),
+        "place_missing": D.place_missing(doc), "citation": D.citation,
     })
 
 
@@ -86,26 +94,20 @@ def region_pages(site: Site, listings: Listings, series: dict | None = None) -> 
     provinces = [listings.regions[k] for k in listings.provinces]
     pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), context={
         "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
-    # comparisons and coverage read every region's own reports: `series` may hold only some (watch's fast step)
-    full, years = (region_series(site, listings), archive_years(site)) if listings.regions else ({}, ())
     for node in listings.regions.values():
         crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)[:-1]]
         children = [listings.regions[k] for k in node.children]
         pages += _paginated(site, Urls.region(node.key), "region.html", node.name, f"region {node.key}",
                             tuple(crumbs), node.documents, {"node": node, "children": children,
                                                            "year_counts": _year_counts(node.documents),
-                                                           "series": (series or {}).get(node.key),
-                                                           "compare": child_comparison(node, listings, full),
-                                                           "coverage": coverage_row(node, full, years) if years else None,
-                                                           "matrix": coverage_matrix(node, listings, full, years)})
+                                                           "series": (series or {}).get(node.key)})
     return pages
 
 
 def stats_pages(site: Site) -> list[Page]:
     """/stats/: the years side by side; /stats/<year>/: the regions of that year side by side."""
     tables = year_tables(site)
-    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={
-        "tables": tables, "figures_compared": stats_comparison(region_series(site, None))})]
+    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={"tables": tables})]
     for table in tables:
         pages.append(Page(Urls.stats_year(table.year), "stats_year.html", f"{table.year}年度报告统计数据",
                           f"statistics {table.year}", (HOME, ("统计数据", Urls.stats)), context={"table": table}))
