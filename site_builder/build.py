@@ -16,6 +16,7 @@ from site_builder.locks import writing
 from site_builder.output import Staging
 from site_builder.render import write_site
 from site_builder.urls import Urls
+from site_builder.wording import count
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,12 @@ class BuildResult:
 
     def summary(self) -> str:
         if self.unchanged:
-            return (f"no change: {self.documents} documents → {self.pages} pages, {self.files} files "
+            return (f"no change: {count(self.documents, 'document')} → {count(self.pages, 'page')}, "
+                    f"{count(self.files, 'file')} "
                     f"({self.size / 1e6:.1f} MB) as built before (checked in {self.seconds:.2f} s)")
-        searched = (f", search index ({self.search['engine']}) of {self.search['records']} documents"
+        searched = (f", search index ({self.search['engine']}) of {count(self.search['records'], 'document')}"
                     if self.search else "")
-        return (f"built {self.documents} documents → {self.pages} pages, {self.files} files "
+        return (f"built {count(self.documents, 'document')} → {count(self.pages, 'page')}, {count(self.files, 'file')} "
                 f"({self.size / 1e6:.1f} MB) in {self.seconds:.2f} s{searched}")
 
     def warnings(self, output: str) -> list[str]:
@@ -126,7 +128,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
         files = [d.source_path for d in site.documents]
         digest = cache.fingerprint(config, sorted(files), hashes, options)
     listings = build_listings(site)
-    log(f"rendering {len(site.documents)} documents")
+    log(f"rendering {count(len(site.documents), 'document')}")
     summary = None
     with Staging(config.output_path) as stage:
         indexing = None

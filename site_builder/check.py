@@ -10,6 +10,7 @@ from site_builder.errors import SiteError
 from site_builder.listings import build_listings
 from site_builder.render import render_site
 from site_builder.urls import Urls
+from site_builder.wording import count
 
 
 def check(config: Config) -> int:
@@ -23,5 +24,5 @@ def check(config: Config) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return 1
-    print(f"ok: {len(site.documents)} documents, no problems found")
+    print(f"ok: {count(len(site.documents), 'document')}, no problems found")
     return 0

@@ -27,8 +27,19 @@ def _search_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-search", action="store_true", help="build no search index (faster; search page will not work)")
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml's [project] version, from the package metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("site-builder")
+    except PackageNotFoundError:   # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="site-builder", description="政务公开文件档案库 static-site generator")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="start a new archive: configuration, folders, README, deploy files")

@@ -44,6 +44,7 @@ from site_builder.render.pages import Page, document_page, home_page, region_pag
 from site_builder.search import OUTPUTS as SEARCH_OUTPUTS
 from site_builder.stats import region_series
 from site_builder.urls import Urls
+from site_builder.wording import count
 
 NEIGHBOURS_MAX = 200   # the fast step re-plans a region's own documents' pages ("other years") up to this many
 CHECK_EVERY = 16       # settle() asks `cancelled()` every this many rendered pages
@@ -69,8 +70,8 @@ class Outcome:
     def summary(self) -> str:
         """One line: "10000 documents (1 changed), 9 pages rendered, 8 files written in 0.10 s"."""
         changed = f" ({self.changed_documents} changed)" if self.step == "fast" else ""
-        files = "every file written" if self.everything else f"{len(self.written)} files written"
-        return (f"{self.documents} documents{changed}, {self.pages} pages, {self.rendered} rendered, "
+        files = "every file written" if self.everything else f"{count(len(self.written), 'file')} written"
+        return (f"{count(self.documents, 'document')}{changed}, {count(self.pages, 'page')}, {self.rendered} rendered, "
                 f"{files} in {self.seconds:.2f} s (CPU {self.cpu_seconds:.2f} s)")
 
 

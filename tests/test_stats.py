@@ -101,8 +101,9 @@ def test_outcome_breakdown_from_table_three(site):
 
 
 def test_overview_by_year(site):
-    rows = [cells(r) for r in soup(site / "stats/index.html").select("tbody tr")]
-    assert rows[0][:3] == ["2020年", "2", "40,012"] and rows[1][:3] == ["2019年", "2", "37,629"]
+    by_year = soup(site / "stats/index.html").select_one("#by-year").find_next("table")
+    rows = [cells(r) for r in by_year.select("tbody tr")]
+    assert rows[0][:3] == ["2020年", "2 份", "40,012 2 份报告合计"] and rows[1][:3] == ["2019年", "2 份", "37,629 2 份报告合计"]
 
 
 def test_document_page_shows_rebuilt_tables_and_other_years(site):

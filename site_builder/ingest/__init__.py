@@ -20,6 +20,7 @@ from typing import TextIO
 
 from site_builder.errors import Problem
 from site_builder.locks import FolderLock
+from site_builder.wording import count
 
 DOC_SUFFIXES = (".txt", ".htm", ".html", ".shtml", ".xhtml")
 HTML_SUFFIXES = (".htm", ".html", ".shtml", ".xhtml")
@@ -93,7 +94,7 @@ def summary(counts: dict[str, int], out_dir: Path, seconds: float) -> str:
     total = sum(counts[k] for k in ("written", "unchanged", "kept", "failed"))
     kept = f", {counts['kept']} kept (edited by hand or not ingest's; --force overwrites)" if counts["kept"] else ""
     warned = f", {counts['warnings']} with warnings (--report shows them)" if counts["warnings"] else ""
-    return (f"ingested {total} documents into {out_dir} in {seconds:.1f} s: {counts['written']} written, "
+    return (f"ingested {count(total, 'document')} into {out_dir} in {seconds:.1f} s: {counts['written']} written, "
             f"{counts['unchanged']} unchanged{kept}, {counts['failed']} failed{warned}")
 
 

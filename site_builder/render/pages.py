@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from site_builder.compare import archive_years, child_comparison, coverage_matrix, coverage_row, stats_comparison
 from site_builder.content.model import Document, Site
 from site_builder.listings import Listings, RegionNode, Term, paginate, region_keys
 from site_builder.stats import region_series, year_tables
@@ -94,20 +95,26 @@ def region_pages(site: Site, listings: Listings, series: dict | None = None) -> 
     provinces = [listings.regions[k] for k in listings.provinces]
     pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), context={
         "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
+    # comparisons and coverage read every region's own reports: `series` may hold only some (watch's fast step)
+    full, years = (region_series(site, listings), archive_years(site)) if listings.regions else ({}, ())
     for node in listings.regions.values():
         crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)[:-1]]
         children = [listings.regions[k] for k in node.children]
         pages += _paginated(site, Urls.region(node.key), "region.html", node.name, f"region {node.key}",
                             tuple(crumbs), node.documents, {"node": node, "children": children,
                                                            "year_counts": _year_counts(node.documents),
-                                                           "series": (series or {}).get(node.key)})
+                                                           "series": (series or {}).get(node.key),
+                                                           "compare": child_comparison(node, listings, full),
+                                                           "coverage": coverage_row(node, full, years) if years else None,
+                                                           "matrix": coverage_matrix(node, listings, full, years)})
     return pages
 
 
 def stats_pages(site: Site) -> list[Page]:
     """/stats/: the years side by side; /stats/<year>/: the regions of that year side by side."""
     tables = year_tables(site)
-    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={"tables": tables})]
+    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={
+        "tables": tables, "figures_compared": stats_comparison(region_series(site, None))})]
     for table in tables:
         pages.append(Page(Urls.stats_year(table.year), "stats_year.html", f"{table.year}年度报告统计数据",
                           f"statistics {table.year}", (HOME, ("统计数据", Urls.stats)), context={"table": table}))
