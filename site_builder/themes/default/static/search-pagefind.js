@@ -30,7 +30,9 @@ async function guarded(url, work) {
   if (!head.ok) throw new Error(`${wasm}: HTTP ${head.status}`);
   let onViolation;
   const blocked = new Promise((_, reject) => {
-    onViolation = (event) => reject(new Error(`内容安全策略禁止了 ${event.violatedDirective}`));
+    onViolation = (event) => {   // only the policy's refusal to compile WebAssembly ("wasm-eval") stops Pagefind
+      if (String(event.blockedURI).startsWith("wasm")) reject(new Error(`内容安全策略禁止了 WebAssembly（${event.violatedDirective}）`));
+    };
     document.addEventListener("securitypolicyviolation", onViolation);
   });
   const late = new Promise((_, reject) => setTimeout(() => reject(new Error("检索程序未能加载")), 30000));
