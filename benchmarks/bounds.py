@@ -80,7 +80,10 @@ def pagefind_part(archive: Path, size: int) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         clock.wrap("pagefind part, total", pagefind.write_part)(docs, Path(scratch) / "pagefind")
         clock.wrap("exact part, total", exact.write_part)(docs, Path(scratch) / "exact")
-    return {"documents": len(docs), **clock.report()}
+    timed = clock.report()
+    words = pagefind.Words()
+    count = sum(len(words.record(doc)[0].split()) for doc in docs)   # not timed: the words Pagefind indexes
+    return {"documents": len(docs), "pagefind_words": count, **timed}
 
 
 def main() -> None:

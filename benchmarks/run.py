@@ -236,8 +236,8 @@ def run_hugo(root: Path, results: list, size: str) -> None:
     from hugo_site import make_site
 
     site = HERE / f"out-hugo-{size}"
+    wipe(site)   # all of it, before make_site (which deletes it too): Hugo's cold run must not follow a deletion
     make_site(root / "content", site)
-    wipe(site / "public", site / "resources")
     victim = sorted((site / "content" / "docs").glob("[!_]*.md"))[SIZES[size] // 2]
     cmd = [hugo_binary(), "--quiet", "--source", str(site)]
     for scenario in SCENARIOS:
