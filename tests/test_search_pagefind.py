@@ -73,3 +73,27 @@ def test_only_what_search_js_uses_is_published(archive):
     names = {p.name for p in bundle.iterdir()}
     assert {"pagefind.js", "pagefind-entry.json", "meta.json", "index", "fragment", "docs", "text"} <= names
     assert not [n for n in names if "-ui" in n or "highlight" in n or n == "playground"]
+
+
+def test_a_bundle_pagefind_left_incomplete_is_detected(archive, tmp_path):
+    """Pagefind's Python API ends the indexer as soon as it says the files are written; on a busy machine the
+    WebAssembly was once left empty and no search worked. The build checks every file the browser reads (and
+    indexes again, or fails naming the file): an empty, truncated or missing file is found."""
+    import shutil
+
+    from site_builder.search.pagefind import damaged
+
+    root, _ = archive
+    bundle = tmp_path / "bundle"
+    shutil.copytree(root / "public" / "pagefind" / "0", bundle)
+    assert damaged(bundle) is None
+    (bundle / "wasm.unknown.pagefind").write_bytes(b"")
+    assert damaged(bundle) == "wasm.unknown.pagefind"
+    shutil.copy(root / "public" / "pagefind" / "0" / "wasm.unknown.pagefind", bundle)
+    chunk = sorted((bundle / "index").iterdir())[0]
+    chunk.write_bytes(chunk.read_bytes()[:-20])
+    assert damaged(bundle) == f"index/{chunk.name}"
+    chunk.unlink()
+    for path in bundle.glob("pagefind.*.pf_meta"):
+        path.unlink()
+    assert damaged(bundle) == "pagefind.*.pf_meta"

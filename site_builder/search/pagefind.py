@@ -175,11 +175,43 @@ def write_part(docs: list, folder: Path) -> None:
         title_lengths.append(title_length)
     write_meta(docs, folder, title_lengths)
     if records:
-        _run(_index, records, folder)
+        for attempt in range(TRIES):
+            _run(_index, records, folder)
+            broken = damaged(folder)
+            if not broken:
+                break
+            if attempt + 1 == TRIES:
+                raise RuntimeError(f"Pagefind wrote {broken} incompletely, {TRIES} times")
         fix_chunk_bounds(folder, words.vocabulary())
     for name in UNUSED:
         for path in folder.glob(name):
             path.unlink()
+
+
+TRIES = 3
+WRITTEN = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "pagefind.*.pf_meta", "index/*.pf_index",
+           "filter/*.pf_filter")
+
+
+def damaged(bundle: Path) -> str | None:
+    """The first file of the bundle that the browser reads and that is missing, empty or not whole, or None.
+    The Python API ends Pagefind's process as soon as it has answered that the files are written, and on a
+    busy machine a file was once left empty (the WebAssembly: no search worked)."""
+    import gzip
+    import zlib
+
+    for pattern in WRITTEN:
+        paths = sorted(bundle.glob(pattern))
+        if not paths:
+            return pattern
+        for path in paths:
+            data = path.read_bytes()
+            try:
+                if not data or (path.suffix != ".js" and path.suffix != ".json" and not gzip.decompress(data)):
+                    return str(path.relative_to(bundle))
+            except (OSError, EOFError, zlib.error):
+                return str(path.relative_to(bundle))
+    return None
 
 
 async def _index(records: list[tuple[str, str]], folder: Path) -> None:
