@@ -74,6 +74,21 @@ def test_no_page_level_overflow_and_nav_without_a_lone_item(sample, browser, vie
     page.close()
 
 
+def test_every_document_page_of_the_sample_fits_a_phone(sample, browser):
+    """The real documents, among them titles that are one long Latin word (a scraped file's name): at 390 px no
+    document page is wider than the screen."""
+    public, base = sample
+    page = browser.new_page(viewport=PHONE)
+    wide = []
+    for folder in sorted((public / "docs").iterdir()):
+        page.goto(f"{base}docs/{folder.name}/")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide.append((folder.name, overflow))
+    assert len(list((public / "docs").iterdir())) == 35 and wide == []
+    page.close()
+
+
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390", "1366"])
 def test_footer_at_the_bottom_of_a_short_page(sample, browser, viewport):
     _, base = sample
