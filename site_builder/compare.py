@@ -1,8 +1,10 @@
 """Comparing regions and seeing who did not disclose (issue 16, points 3 and 4), as data for the templates.
 
-* ``stats_comparison`` — /stats/: for each headline figure (STAT_KEYS) a region × year matrix of the regions'
-  own annual reports, with per-year totals that say how many reports they add (never a "national" total:
-  the archive holds some governments' reports, not the country's).
+* ``stats_comparison`` — /stats/: for each headline figure (STAT_KEYS) a province × year matrix: each cell sums
+  the own annual reports of the province's regions held for the year and says how many it adds; per-year
+  totals likewise (never a "national" total: the archive holds some governments' reports, not the country's).
+  One row per province (plus one for national bodies), so the page stays small whatever the archive's size;
+  each province's page compares its own child areas.
 * ``child_comparison`` — a province or city page: its child areas side by side, each with its latest report.
 * ``coverage_row`` / ``coverage_matrix`` — for a region, the years the archive covers (first to last year of
   any annual report in it) with the region's own annual report, or a gap; for a province or city, every
@@ -14,12 +16,13 @@ city's); several in one year (the government and its departments) are represente
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from site_builder.content.model import STAT_KEYS, Document, Site
-from site_builder.listings import Listings, RegionNode
+from site_builder.listings import Listings, RegionNode, region_keys
 from site_builder.regions import table as division_table
-from site_builder.stats import Figures, RegionSeries, Total, total
+from site_builder.stats import Figures, RegionSeries, Total, _own_report, figures, total
 
 CHART_ROWS = 20   # a comparison chart shows at most this many regions (the largest values); the table has all
 
@@ -33,13 +36,28 @@ def archive_years(site: Site) -> tuple[int, ...]:
 
 # --- /stats/ ------------------------------------------------------------------------------------------------
 
+NO_REGION = "全国性或地区不详"
+NO_REGION_KEY = "999999"                      # sorts after every division code
+CHART_ROWS = 40   # a comparison chart shows at most this many provinces (the largest values); the table has all
+
+
+@dataclass(frozen=True)
+class ProvinceCell:
+    total: Total                              # over the province's reports of the year (see stats_comparison)
+    flagged: bool                             # some added figure comes from a table that failed its checks
+
+    @property
+    def reports(self) -> int:
+        return self.total.stated + self.total.missing
+
+
 @dataclass(frozen=True)
 class CompareRow:
-    key: str                                  # region key (division code or zone key)
-    label: str                                # 安徽省 安庆市 潜山市
-    name: str                                 # 潜山市 (short, for charts)
-    cells: tuple[tuple[object, bool] | None, ...]   # per year: (value, flagged) from the region's report, None: no report
-    latest: tuple[int, object, bool] | None   # (year, value, flagged) of the latest report stating the figure
+    key: str                                  # province key (division code), NO_REGION_KEY for national bodies
+    label: str                                # 安徽省 / 全国性或地区不详
+    linked: bool                              # the row links to the province's page
+    cells: tuple[ProvinceCell | None, ...]    # per year; None: the archive holds no report of the province
+    latest: tuple[int, ProvinceCell] | None   # the latest year in which some report states the figure
 
 
 @dataclass(frozen=True)
@@ -47,38 +65,65 @@ class FigureComparison:
     key: str
     label: str
     years: tuple[int, ...]
-    rows: tuple[CompareRow, ...]              # by region key (division code order)
-    totals: tuple[Total, ...]                 # per year, over the rows' reports of that year
-    chart: tuple[tuple[str, object, bool], ...]   # (label, latest value, flagged): the largest CHART_ROWS
-    chart_cut: int                            # regions with a value left out of the chart
+    rows: tuple[CompareRow, ...]              # by province code, national bodies last
+    totals: tuple[Total, ...]                 # per year, over every row's reports of that year
+    chart: tuple[tuple[str, object, bool], ...]   # (province year, sum, flagged) of the provinces' latest year
+    chart_cut: int                            # provinces with a value left out of the chart
+    chart_reports: tuple[int, ...]            # per chart bar: how many reports the sum adds
 
 
-def stats_comparison(series: dict[str, RegionSeries]) -> tuple[FigureComparison, ...]:
-    years = tuple(sorted({y for s in series.values() for y, _, _ in s.years}))
-    regions = sorted(series)
+def stats_comparison(site: Site) -> tuple[FigureComparison, ...]:
+    """/stats/: province × year, so the page is bounded by the number of provinces whatever the archive's size.
+
+    A province's cell sums, for the year, the own annual report of each of its regions that the archive holds
+    (the province's, its cities', counties' and special zones'; one per region and year, as on region pages:
+    the government's report stands for its departments'), and says how many reports stated the figure.
+    Annual reports without a region (national bodies) get their own row, one report per issuing body and year.
+    """
+    groups: dict[tuple[str, str], dict[int, list[Figures]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    for doc in site.documents:
+        f = figures(doc)
+        if not f or not doc.year:
+            continue
+        keys = region_keys(doc)
+        if keys:
+            province = keys[0]
+            if province not in names:
+                division = division_table().get(province)
+                names[province] = division.name if division else (doc.region.province or province)
+            groups[(province, keys[-1])][doc.year].append(f)
+        else:
+            names[NO_REGION_KEY] = NO_REGION
+            groups[(NO_REGION_KEY, doc.issuing_body or doc.slug)][doc.year].append(f)
+    reports: dict[str, dict[int, list[Figures]]] = defaultdict(lambda: defaultdict(list))
+    for (province, _), by_year in groups.items():
+        for year, fs in by_year.items():
+            reports[province][year].append(_own_report(fs))
+    years = tuple(sorted({y for by_year in reports.values() for y in by_year}))
+    provinces = sorted(reports)
     out = []
     for key, label in STAT_KEYS.items():
         rows = []
-        for region in regions:
-            by_year = {y: f for y, f, _ in series[region].years}
-            cells = tuple((by_year[y].values.get(key), by_year[y].flag(key)) if y in by_year else None for y in years)
-            stated = [(y, f.values.get(key), f.flag(key)) for y, f in by_year.items() if f.values.get(key) is not None]
-            latest_doc = by_year[max(by_year)].doc
-            region_label = latest_doc.region.label if latest_doc.region else region
-            rows.append(CompareRow(region, region_label, _short(latest_doc, region_label), cells,
-                                   max(stated, key=lambda t: t[0]) if stated else None))
-        totals = tuple(total([r.cells[i][0] for r in rows if r.cells[i] is not None]) for i in range(len(years)))
-        ranked = sorted((r for r in rows if r.latest), key=lambda r: (-float(r.latest[1]), r.key))
-        chart = tuple((f"{r.name} {r.latest[0]}", r.latest[1], r.latest[2]) for r in ranked[:CHART_ROWS])
-        out.append(FigureComparison(key, label, years, tuple(rows), totals, chart, max(0, len(ranked) - CHART_ROWS)))
+        for province in provinces:
+            by_year = reports[province]
+            cells = tuple(_cell(by_year[y], key) if y in by_year else None for y in years)
+            stated = [(y, c) for y, c in zip(years, cells) if c is not None and c.total.stated]
+            rows.append(CompareRow(province, names[province], province != NO_REGION_KEY, cells,
+                                   stated[-1] if stated else None))
+        totals = tuple(total([f.values.get(key) for p in provinces for f in reports[p].get(y, ())]) for y in years)
+        ranked = sorted((r for r in rows if r.latest and r.linked),
+                        key=lambda r: (-float(r.latest[1].total.value), r.key))[:CHART_ROWS]
+        chart = tuple((f"{r.label} {r.latest[0]}", r.latest[1].total.value, r.latest[1].flagged) for r in ranked)
+        charted = sum(1 for r in rows if r.latest and r.linked)
+        out.append(FigureComparison(key, label, years, tuple(rows), totals, chart, charted - len(chart),
+                                    tuple(r.latest[1].total.stated for r in ranked)))
     return tuple(out)
 
 
-def _short(doc: Document, label: str) -> str:
-    region = doc.region
-    if region is None:
-        return label
-    return region.county or region.city or region.province or label
+def _cell(reports: list[Figures], key: str) -> ProvinceCell:
+    return ProvinceCell(total([f.values.get(key) for f in reports]),
+                        any(f.flag(key) for f in reports if f.values.get(key) is not None))
 
 
 # --- province and city pages: the areas under them ---------------------------------------------------------

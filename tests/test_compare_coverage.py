@@ -66,27 +66,32 @@ def test_stats_page_has_a_chart_per_headline_figure(site):
     for svg in charts:
         assert svg["role"] == "img" and svg.find("title").get_text() and svg.find("desc").get_text()
     desc = charts[0].find("desc").get_text()
-    assert "潜山市 2020：40,000" in desc and "安徽省 2019：120,000" in desc and "赣州市 2019：1,000" in desc
+    # one bar per province: the sum of its regions' reports of its latest year with the figure
+    assert desc.startswith("安徽省 2020：49,800；江西省 2019：1,000。") and "3、1 份" in desc
 
 
-def test_stats_tables_are_region_by_year_and_totals_count_reports(site):
+def test_stats_tables_are_province_by_year_and_totals_count_reports(site):
     page = soup(site / "stats/index.html")
     assert "全国合计" not in page.get_text() and "全国" not in page.select_one("table").get_text()
     table = page.select_one("#fig-proactive_total").find_parent("section").find("table")
     assert "sortable" in table["class"]
-    assert cells(table.select_one("thead tr")) == ["地区", "2018年", "2019年", "2020年"]
+    assert cells(table.select_one("thead tr")) == ["省份", "2018年", "2019年", "2020年"]
     rows = [cells(r) for r in table.select("tbody tr")]
-    # without JavaScript: by region code
-    assert [r[0] for r in rows] == ["安徽省", "安徽省 安庆市", "安徽省 安庆市 宿松县", "安徽省 安庆市 潜山市", "江西省 赣州市"]
-    assert rows[3][1:] == ["30,000", "未收录", "40,000"]
+    # one row per province, by code: each cell sums its regions' reports of the year and counts them
+    assert rows == [["安徽省", "30,000 （1 份）", "120,500 （2 份）", "49,800 （3 份）"],
+                    ["江西省", "未收录", "1,000 （1 份）", "未收录"]]
+    assert [a["href"] for a in table.select("tbody th a")] == ["/regions/340000/", "/regions/360000/"]
+    carried = page.select_one("#fig-applications_carried_over").find_parent("section").find("table")
+    assert cells(carried.select_one("tbody tr"))[1:] == ["— 1 份报告均未列明", "— 2 份报告均未列明",
+                                                         "— 3 份报告均未列明"]
     total = cells(table.select_one("tfoot tr"))
     assert total[0] == "合计"
     assert total[1] == "30,000 1 份报告合计"
     assert total[2] == "121,500 3 份报告合计"       # 安徽省 + 宿松县 + 赣州市 in 2019
     assert total[3] == "49,800 3 份报告合计"
     review = page.select_one("#fig-review_total").find_parent("section").find("table")
-    assert cells(review.select("tfoot td")[2]) == ["3 2 份报告合计，1 份未列明"] or \
-        review.select("tfoot td")[2].get_text(" ", strip=True) == "3 2 份报告合计，1 份未列明"
+    assert review.select("tfoot td")[2].get_text(" ", strip=True) == "3 2 份报告合计，1 份未列明"
+    assert cells(review.select_one("tbody tr"))[3] == "3 （2 份，1 份未列明）"   # 宿松县 did not state it
     by_year = page.select_one("#by-year").find_next("table")
     row_2019 = next(cells(r) for r in by_year.select("tbody tr") if cells(r)[0] == "2019年")
     assert row_2019[1] == "3 份" and row_2019[2] == "121,500 3 份报告合计"
@@ -168,13 +173,15 @@ def test_sorting_the_comparison_in_the_browser(site, browser):
         table = "#fig-proactive_total ~ .table-scroll table"
         first = lambda: page.inner_text(f"{table} tbody tr:first-child th")
         assert first() == "安徽省"
-        page.click(f"{table} thead th:nth-child(4) button")       # 2020 ascending: not stated / no report last
+        page.click(f"{table} thead th:nth-child(3) button")       # 2019 ascending
         order = page.eval_on_selector_all(f"{table} tbody th", "ths => ths.map(t => t.innerText)")
-        assert order[:3] == ["安徽省 安庆市 宿松县", "安徽省 安庆市", "安徽省 安庆市 潜山市"]
-        page.click(f"{table} thead th:nth-child(4) button")       # descending
-        assert first() == "安徽省 安庆市 潜山市"
-        assert page.get_attribute(f"{table} thead th:nth-child(4)", "aria-sort") == "descending"
-        page.click(f"{table} thead th:nth-child(1) button")       # back to region order
+        assert order == ["江西省", "安徽省"]
+        page.click(f"{table} thead th:nth-child(3) button")       # descending
+        assert first() == "安徽省"
+        assert page.get_attribute(f"{table} thead th:nth-child(3)", "aria-sort") == "descending"
+        page.click(f"{table} thead th:nth-child(4) button")       # 2020 ascending: no report last
+        assert first() == "安徽省"
+        page.click(f"{table} thead th:nth-child(1) button")       # back to province order
         assert first() == "安徽省"
     finally:
         page.close()
@@ -202,3 +209,59 @@ def test_no_page_overflow_on_a_phone(site, browser, path):
     finally:
         page.close()
         server.shutdown()
+
+
+# --- /stats/ is bounded: one row per province ------------------------------------------------------------
+
+ZONE = 'region: {code: "340000", province: 安徽省, city: 合肥高新技术产业开发区, county: null}'
+PROVINCE_DOCS = [
+    _report("qs-2020.md", QIANSHAN, 2020, 100, 1),
+    _report("qs-audit-2020.md", QIANSHAN, 2020, 7, 0, body="审计局"),   # 潜山市's government report stands for it
+    _report("ss-2020.md", SUSONG, 2020, 20, None),
+    _report("qs-2021.md", QIANSHAN, 2021, 300, 3),
+    ("zone-2021.md", "title: 合肥高新区2021年政府信息公开工作年度报告\ndoc_type: annual_report\nyear: 2021\n"
+                     f"issuing_body: 合肥高新区管委会\n{ZONE}\n"
+                     "stats: {proactive_total: 50, applications_received_new: 5, applications_carried_over: null, "
+                     "review_total: null, litigation_total: null}"),
+    _report("gz-2020.md", "360700", 2020, 4000, None),
+    _report("nc-2020.md", "360100", 2020, None, None),                  # 南昌市 states neither figure
+    ("nation-2021.md", "title: 国家某局2021年政府信息公开工作年度报告\ndoc_type: annual_report\nyear: 2021\n"
+                       "issuing_body: 国家某局\n"
+                       "stats: {proactive_total: 9, applications_received_new: 2, applications_carried_over: null, "
+                       "review_total: null, litigation_total: null}"),
+]
+
+
+def test_stats_has_one_row_per_province_with_sums_and_counts(tmp_path):
+    for name, fm in PROVINCE_DOCS:
+        write_doc(tmp_path / "content", name, fm)
+    run_cli("build", "--root", tmp_path, "--no-search")
+    page = soup(tmp_path / "public/stats/index.html")
+    table = page.select_one("#fig-proactive_total").find_parent("section").find("table")
+    assert cells(table.select_one("thead tr")) == ["省份", "2020年", "2021年"]
+    rows = [cells(r) for r in table.select("tbody tr")]
+    assert rows == [["安徽省", "120 （2 份）", "350 （2 份）"],          # 潜山市 100 + 宿松县 20; 潜山市 300 + the zone 50
+                    ["江西省", "4,000 （1 份，1 份未列明）", "未收录"],
+                    ["全国性或地区不详", "未收录", "9 （1 份）"]]            # national bodies keep a row, unlinked
+    assert [a["href"] for a in table.select("tbody th a")] == ["/regions/340000/", "/regions/360000/"]
+    assert cells(table.select_one("tfoot tr")) == ["合计", "4,120 3 份报告合计，1 份未列明", "359 3 份报告合计"]
+    new = page.select_one("#fig-applications_received_new").find_parent("section").find("table")
+    assert cells(new.select("tbody tr")[1])[1] == "— 2 份报告均未列明"
+    desc = page.select_one("#fig-proactive_total").find_parent("section").find("desc").get_text()
+    assert desc.startswith("江西省 2020：4,000；安徽省 2021：350。")
+    assert "全国合计" not in page.get_text()
+    # the province's page still compares its child areas
+    assert soup(tmp_path / "public/regions/360000/index.html").select_one("section.child-compare") is not None
+
+
+def test_stats_page_stays_small_on_a_generated_archive(tmp_path):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from corpus import generate
+    generate(1000, tmp_path / "content", seed=1)
+    run_cli("build", "--root", tmp_path, "--no-search")
+    page = tmp_path / "public/stats/index.html"
+    assert page.stat().st_size < 400_000
+    rows = soup(page).select_one("section.figure-compare table").select("tbody tr")
+    assert 1 < len(rows) <= 36                         # provinces (and national bodies), not every region

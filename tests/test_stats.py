@@ -106,6 +106,15 @@ def test_overview_by_year(site):
     assert rows[0][:3] == ["2020年", "2 份", "40,012 2 份报告合计"] and rows[1][:3] == ["2019年", "2 份", "37,629 2 份报告合计"]
 
 
+def test_stats_compares_provinces(site):
+    table = soup(site / "stats/index.html").select_one("#fig-proactive_total").find_parent("section").find("table")
+    rows = [cells(r) for r in table.select("tbody tr")]
+    # one row per province; 潜山市's government report stands for its 审计局's in 2020, as on its region page
+    assert rows == [["安徽省", "36,629 （1 份）", "40,000 （1 份）"], ["江西省", "1,000 （1 份）", "未收录"]]
+    new = table.find_parent("section").find_next_sibling("section").find("table")
+    assert "!" in cells(new.select_one("tbody tr"))[2]   # 2020's 表三 failed its checks: the sum is marked
+
+
 def test_document_page_shows_rebuilt_tables_and_other_years(site):
     page = soup(site / "docs/qs-2020/index.html")
     section = page.select_one("section.doc-tables")

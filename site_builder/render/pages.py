@@ -111,10 +111,10 @@ def region_pages(site: Site, listings: Listings, series: dict | None = None) -> 
 
 
 def stats_pages(site: Site) -> list[Page]:
-    """/stats/: the years side by side; /stats/<year>/: the regions of that year side by side."""
+    """/stats/: provinces × years and the years side by side; /stats/<year>/: the regions of that year side by side."""
     tables = year_tables(site)
     pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={
-        "tables": tables, "figures_compared": stats_comparison(region_series(site, None))})]
+        "tables": tables, "figures_compared": stats_comparison(site)})]
     for table in tables:
         pages.append(Page(Urls.stats_year(table.year), "stats_year.html", f"{table.year}年度报告统计数据",
                           f"statistics {table.year}", (HOME, ("统计数据", Urls.stats)), context={"table": table}))
