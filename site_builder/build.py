@@ -41,10 +41,11 @@ class BuildResult:
 
     def warnings(self, output: str) -> list[str]:
         """What the user should know although the build succeeded."""
-        if self.size > PAGES_LIMIT:
-            return [f"{output}: {self.size / 1e9:.2f} GB is more than GitHub Pages publishes (1 GB per site); "
-                    f"the exact search engine makes a smaller index (--search-engine exact), or publish elsewhere"]
-        return []
+        if self.size <= PAGES_LIMIT:
+            return []
+        smaller = ("the exact search engine makes a smaller index (--search-engine exact), or publish elsewhere"
+                   if self.search and self.search.get("engine") == "pagefind" else "publish it elsewhere")
+        return [f"{output}: {self.size / 1e9:.2f} GB is more than GitHub Pages publishes (1 GB per site); {smaller}"]
 
 
 PAGES_LIMIT = 10**9   # GitHub Pages: "published sites may be no larger than 1 GB"
