@@ -19,6 +19,11 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def cells(row) -> list[str]:
+    """The text of a table row's header and data cells."""
+    return [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+
+
 def route_of(public: Path, page: Path, base: str = "/") -> str:
     rel = page.relative_to(public).as_posix()
     rel = rel[: -len("index.html")] if rel.endswith("index.html") else rel

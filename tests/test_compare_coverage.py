@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import run_cli, serve_folder, write_doc
-from site_checks import soup
+from site_checks import cells, soup
 from site_builder.regions import table as division_table
 
 ANHUI, ANQING, QIANSHAN, SUSONG = "340000", "340800", "340882", "340826"
@@ -49,10 +49,6 @@ def site(tmp_path_factory):
         write_doc(root / "content", name, fm)
     run_cli("build", "--root", root, "--no-search")
     return root / "public"
-
-
-def cells(row) -> list[str]:
-    return [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
 
 
 def test_stats_page_has_a_chart_per_headline_figure(site):

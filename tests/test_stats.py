@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import run_cli, write_doc
-from site_checks import soup
+from site_checks import cells, soup
 
 REGION = 'region: {code: "340882", province: 安徽省, city: 安庆市, county: 潜山市}'
 T4_OK = ("t4_review_litigation: {status: ok, rows: {count: {review_maintain: 1, review_correct: 0, review_other: 0, "
@@ -51,10 +51,6 @@ def site(tmp_path_factory):
         write_doc(root / "content", name, fm)
     run_cli("build", "--root", root, "--no-search")
     return root / "public"
-
-
-def cells(row) -> list[str]:
-    return [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
 
 
 def test_region_page_shows_figures_over_years_as_chart_and_table(site):
