@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SEEDS
 
 from site_builder.ingest.tables import STAT_KEYS, extract_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tables"
-SEEDS = Path("/work/shared/seeds")
 T3_COLS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "legal_other", "total")
 
 
@@ -328,11 +328,9 @@ def seed_lines(name: str) -> list[str]:
             for line in text.splitlines()]
 
 
-TRUTH = {d["file"]: d for d in json.loads((SEEDS / "truth.json").read_text(encoding="utf-8"))["documents"]} \
-    if (SEEDS / "truth.json").exists() else {}
+TRUTH = {d["file"]: d for d in json.loads((SEEDS / "truth.json").read_text(encoding="utf-8"))["documents"]}
 
 
-@pytest.mark.skipif(not TRUTH, reason="seeds not available")
 @pytest.mark.parametrize("name", sorted(TRUTH))
 def test_seed_stats(name):
     doc = TRUTH[name]
@@ -347,7 +345,6 @@ def test_seed_stats(name):
     assert_plain({"tables": r.tables, "stats": r.stats})
 
 
-@pytest.mark.skipif(not TRUTH, reason="seeds not available")
 def test_seed_001_tables():
     lines = seed_lines("001_67db6f16469a4ce1.txt")
     r = extract_tables(lines, 2019)
@@ -377,7 +374,6 @@ def test_seed_001_tables():
     assert lines.index("政府集中采购") in cov
 
 
-@pytest.mark.skipif(not TRUTH, reason="seeds not available")
 def test_seed_prose_totals_are_noted_when_approximate():
     r = extract_tables(seed_lines("000_444c647f64bad746.txt"), 2018)
     assert r.stats["proactive_total"] == 10730 and any("约数" in w for w in r.warnings)

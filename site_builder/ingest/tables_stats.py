@@ -1,0 +1,44 @@
+"""The five headline figures of an annual report: from the rebuilt tables when they give them, else from an
+explicit prose statement about the whole body and year (tables_prose.py). Never a part, never a guess."""
+
+from __future__ import annotations
+
+from site_builder.ingest.tables_check import _sum
+from site_builder.ingest.tables_prose import proactive_from_prose
+from site_builder.ingest.tables_reference import STAT_KEYS
+
+USABLE = ("ok", "checks_failed")
+
+
+def _from_tables(tables: dict) -> dict:
+    stats = {k: None for k in STAT_KEYS}
+    t3 = tables.get("t3_applications", {})
+    if t3.get("status") in USABLE:
+        stats["applications_received_new"] = t3["rows"].get("new_received", {}).get("total")
+        stats["applications_carried_over"] = t3["rows"].get("carried_over", {}).get("total")
+    t4 = tables.get("t4_review_litigation", {})
+    if t4.get("status") in USABLE:
+        row = t4["rows"]["count"]
+        stats["review_total"] = row.get("review_total")
+        stats["litigation_total"] = _sum([row.get("lit_direct_total"), row.get("lit_after_review_total")])
+    form = tables.get("stats_form", {})
+    if form.get("rows"):  # rows of the 统计表 are independent single values
+        rows = form["rows"]
+        stats["proactive_total"] = rows.get("s1_total", {}).get("value")
+        stats["applications_received_new"] = rows.get("s3_received", {}).get("value")
+        stats["review_total"] = rows.get("s4", {}).get("value")
+        stats["litigation_total"] = rows.get("s5", {}).get("value")
+    return stats
+
+
+def headline_stats(tables: dict, lines: list[str], year_hint: int | None,
+                   warnings: list[str]) -> tuple[dict, list[str]]:
+    """(stats, approx keys)."""
+    stats = _from_tables(tables)
+    approx: list[str] = []
+    if stats["proactive_total"] is None:
+        value, notes = proactive_from_prose(lines, year_hint)
+        if value is not None:
+            stats["proactive_total"] = value
+            warnings += notes
+    return stats, approx
