@@ -12,6 +12,10 @@ from . import fields as F
 from . import regions as R
 from .clean import compact, html_to_lines, remove_furniture, text_to_lines
 from .decode import decode_bytes
+from .dates import covered_year, pick_date
+from .doctype import classify
+from .header import analyse_header
+from .issuer import pick_issuer
 from .repairs import repair_line, repair_signature_date
 from .structure import build_body
 from .write import sha256_bytes
@@ -42,7 +46,6 @@ def looks_html(text: str) -> bool:
     return head.startswith("<") and bool(re.search(r"<(?:!doctype\s+html|html|head|body|meta|div|p|table)\b", head))
 
 
-_STAT_PERIOD = re.compile(r"统计期限?为?\s*((?:19|20)\d{2})年")
 _URL_LINE = re.compile(r"^(?:url|URL|原文(?:链接|地址|网址)|来源网址|网址|链接)\s*[:：]\s*(https?://\S+)\s*$")
 
 
@@ -73,6 +76,8 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
         lines, meta = html_to_lines(text)
     else:
         lines = text_to_lines(text)
+    from .linebreaks import restore_line_breaks  # a document scraped as one long line gets its lines back
+    lines = restore_line_breaks(lines)
     from .clean import normalise_text
 
     where_of = _source_line_finder(normalise_text(text))
@@ -94,28 +99,23 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
         raise ValueError("no document text found")
 
     html_titles = [t for t in ((meta.meta_title, meta.h1, meta.title) if meta else ()) if t]
-    header = F.analyse_header(lines, html_titles)
+    header = analyse_header(lines, html_titles)
     title = header.title
     if not title:
-        title = re.sub(r"\.[A-Za-z0-9]+$", "", source_name)
-        warnings.append("title: no title found in the text; used the file name")
-    elif header.title_guessed:
-        warnings.append("title: no line reads like a title; the likeliest was taken and the lines before it kept")
+        warnings.append("title: the text gives no title; left empty")
 
     # -- body lines: after the title, without the labelled header lines and repeated titles ------------
-    # (a guessed title keeps the lines before it: they may be the document's text, not navigation)
-    start = header.title_end if header.title_end is not None and not header.title_guessed else 0
-    body_lines = [line for i, line in enumerate(lines) if i >= start and i not in header.meta_lines]
+    body_lines = [line for i, line in enumerate(lines) if i >= header.body_start and i not in header.meta_lines]
     body_lines = _drop_title_repeats(body_lines, title)
     body_lines = _trim_blank(body_lines)
 
     # -- dates needed as references for repairs ---------------------------------------------------------
     t_year = F.title_year(title)
-    date, date_note = _pick_date(header, meta)
+    date = pick_date(header, meta)
     ref_years = {y for y in (t_year, date.year if date else None) if y}
 
     # -- repairs (dates and 文号 that lost characters) ---------------------------------------------------
-    new_title, recs = repair_line(title, ref_years, "title", "title")
+    new_title, recs = repair_line(title, ref_years, "title", "title") if title else (title, [])
     if recs:
         title = new_title
         for r in recs:
@@ -144,7 +144,7 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
     body_lines = fixed
 
     # -- 文号 --------------------------------------------------------------------------------------------
-    doc_number, docno_idx = F.find_own_docno(header.labelled, body_lines)
+    doc_number, docno_idx = F.find_own_docno(header.labelled, body_lines, header.pre_title)
     if doc_number:
         for r in repairs:
             if r["field"] == "body" and r["after"] and r["after"] in doc_number:
@@ -152,32 +152,18 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
 
     # -- issuing body -----------------------------------------------------------------------------------
     body_text = "\n".join(body_lines)
-    issuing_body, issuer_note = _pick_issuer(header, meta, title, body_lines, body_text)
+    issuing_body, issuer_note = pick_issuer(header, meta, title, body_lines, body_text)
     if issuer_note:
         warnings.append(issuer_note)
 
-    # -- year / date / type -----------------------------------------------------------------------------
-    doc_type = F.classify(title, body_text)
-    if date is None:
-        date = _signature_date(body_lines)
-        if date:
-            warnings.append("date: no publish date on the page; used the signature (落款) date")
-    elif date_note:
-        warnings.append(date_note)
-    year = t_year
-    if year is None:
-        m = _STAT_PERIOD.search(body_text)
-        if m:
-            year = int(m.group(1))
-            warnings.append("year: not in the title; taken from the statistics period")
-        elif date is not None:
-            year = date.year - 1 if (doc_type == "annual_report" and date.month <= 6) else date.year
-            warnings.append("year: not in the title; inferred from the publish date")
-        else:
-            warnings.append("year: not found")
+    # -- year / type ------------------------------------------------------------------------------------
+    doc_type = classify(title, body_text)
+    year, year_note = covered_year(title, body_text, doc_type, date)
+    if year_note:
+        warnings.append(year_note)
 
     # -- region -----------------------------------------------------------------------------------------
-    evidence = [R.Evidence("title", title, R.W_TITLE)]
+    evidence = [R.Evidence("title", title or "", R.W_TITLE)]
     if issuing_body:
         evidence.append(R.Evidence("issuing_body", issuing_body, R.W_ISSUER))
     for lab in header.labelled:
@@ -307,73 +293,3 @@ def _drop_title_repeats(lines: list[str], title: str | None) -> list[str]:
     return [line for i, line in enumerate(out) if i not in drop]
 
 
-def _pick_date(header: F.Header, meta) -> tuple[_dt.date | None, str | None]:
-    anchor = header.title_start if header.title_start is not None else 0
-    cands = []
-    for lab in header.labelled:
-        if lab.key not in ("publish", "written"):
-            continue
-        d = F.parse_date(lab.value)
-        if d is None:
-            continue
-        cands.append((abs(lab.line - anchor), 0 if lab.key == "publish" else 1, lab.line, d))
-    if cands:
-        cands.sort(key=lambda c: (c[0], c[1], c[2]))
-        return cands[0][3], None
-    if meta and meta.pubdate:
-        d = F.parse_date(meta.pubdate)
-        if d:
-            return d, None
-    return None, None
-
-
-def _signature_date(body_lines: list[str]) -> _dt.date | None:
-    tail = [line.strip() for line in body_lines if line.strip()][-12:]
-    for line in reversed(tail):
-        if len(line) <= 20:
-            d = F.parse_date(line)
-            if d and re.fullmatch(r"[\d〇○零OО一二三四五六七八九十\s年月日.\-/]+", line):
-                return d
-    return None
-
-
-_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,12}?(?:省|市|县|区|州|盟|旗|新区|示范区|实验区|开发区))")
-
-
-def _pick_issuer(header: F.Header, meta, title: str, body_lines: list[str], body_text: str):
-    for lab in header.labelled:
-        if lab.key == "publisher" and F.valid_source(lab.value):
-            return F.normalise_org(lab.value), None
-    org = F.org_from_title(title)
-    if org:
-        return org, None
-    seen = 0
-    for line in body_lines:
-        s = line.strip()
-        if not s:
-            continue
-        seen += 1
-        if seen > 10 or len(s) > 80:
-            break
-        org = F.org_line(s)
-        if org:
-            return org, None
-    for lab in header.labelled:
-        if lab.key == "source" and F.valid_source(lab.value):
-            return F.normalise_org(lab.value), None
-    if meta and meta.source and F.valid_source(meta.source):
-        return F.normalise_org(meta.source), None
-    tail = [line.strip() for line in body_lines if line.strip()][-12:]
-    for k, s in enumerate(tail):
-        org = F.org_line(s)
-        if org and any(F.parse_date(x) for x in tail[k + 1:k + 3]):
-            return org, None
-    m = _PLACE_PREFIX.match(title or "")
-    if m:
-        place = m.group(1)
-        mm = re.search(
-            rf"{re.escape(place)}(?:[\u4e00-\u9fff]{{1,6}}、)?(人民政府办公室|人民政府办公厅|人民政府|管委会|管理委员会)", body_text
-        )
-        if mm:
-            return place + mm.group(1), "issuing_body: not stated; inferred from the body text"
-    return None, "issuing_body: not found"
