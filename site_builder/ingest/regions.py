@@ -2,14 +2,19 @@
 
 Evidence, strongest first: the title, the issuing body, labelled 信息来源/发布机构 fields, the 红头 and 落款 lines,
 the site banner and breadcrumbs before the title, the document's own 文号 prefix (table below), the footer
-(版权所有 …, ICP 备案 province), and — only when nothing else names a place — the body's self-references
-("XX县人民政府"). Each mention of a division name (official name, short name, alias) supports that division
-and its parents. The most supported division wins; among equally supported ones the most specific wins when
-they lie on one chain; two different divisions with equal support (朝阳区 in 北京 and 长春 with no city named)
-give region null and a warning.
+(版权所有 …, ICP 备案 province), and the body's organ names ("XX县人民政府", "XX市公安局", "XX街道办事处") when
+the rest names no place, several, or only in site chrome. Each mention of a division name (official name, short
+name, alias) supports that division and its parents; a township name (乡/镇/街道/苏木, towns.csv, matched only
+with its suffix and not inside a longer name) supports its county, or each of its counties when several have a
+town of that name. The most supported division wins; among equally supported ones the most specific wins when
+they lie on one chain, unless it is named only in weak evidence (site lines, footer, body) under an ancestor
+named in the title, issuing body or a label; several places under one named division give that division; two
+unrelated divisions with equal support (朝阳区 in 北京 and 长春, 三合乡 in two counties, nothing else named)
+give region null and a warning — never a guess.
 
 Special zones that are not administrative divisions (沈抚新区, 雄安新区, 平潭综合实验区 …) follow
-content-schema.md: code = the province's code, city = the zone's name, county null, and a warning.
+content-schema.md: code = the province's code, city = the zone's name, county null, and a warning. A county
+inside a zone that names itself (雄县人民政府) is the county's.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from site_builder.regions import RANK_HISTORICAL, DivisionTable, table
+from site_builder.regions import RANK_HISTORICAL, DivisionTable, TownTable, table, towns
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -61,6 +66,8 @@ DOCNO_PREFIXES = {
     "洛政": "410300", "赣州": "360700",
 }
 
+ZONE_NAMES = {"沈抚改革创新示范区": "沈抚新区", "平潭实验区": "平潭综合实验区", "河北雄安新区": "雄安新区"}
+
 # Evidence weights
 W_TITLE, W_ISSUER, W_LABEL, W_REDHEAD, W_SIGN, W_SITE, W_DOCNO, W_FOOTER, W_ICP, W_BODY = 6, 5, 4, 4, 3, 2, 2, 2, 1, 1
 
@@ -82,45 +89,68 @@ class Resolution:
 
 
 _SUFFIX_OK = re.compile(r"^(?:[市州县区省盟旗]|人民政府|政府|人大|政协|党|委|办|管委会|[0-9]|$)")
+# Free text (the body): a division name counts only as part of an organ's name (XX县人民政府, XX市公安局 …).
+_ORGAN = re.compile(r"^(?:人民政府|政府|党委|管委会|委员会|人大|政协)")
+_ADMIN_ORGAN = re.compile(r"^(?:人民政府|政府|办公|委|党|[\u4e00-\u9fff]{0,8}?(?:局|厅|办公室|委员会|法院|检察院|办事处))")
+_TOWN_ORGAN = re.compile(r"^(?:人民政府|政府|办事处|办|党委|党工委|人大|管委会)")
+TOWN_SUFFIXES = ("街道", "苏木", "镇", "乡")
+# A town name counts only when it is not the tail of a longer name: it starts the text, follows a non-CJK
+# character, a place name just matched (遂溪县建新镇) or one of these words (2020年驼峰路街道 …).
+_TOWN_LEFT = set("年在由对和与及的于是为经据至到向从共即原")
+
+
+def _town_stem(name: str) -> str:
+    for suffix in TOWN_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 class _Scanner:
-    def __init__(self, t: DivisionTable):
+    def __init__(self, t: DivisionTable, town_table: TownTable):
         self.t = t
-        self.names = set(t.names()) | set(EXTRA_ZONES)
-        self.maxlen = max(len(n) for n in self.names)
+        self.towns = town_table
+        # a town with a 1-character stem (城镇, 乡镇, 全镇 …) would be an ordinary word: towns need 2+
+        self.kind = {n: "town" for n in town_table.names() if len(_town_stem(n)) >= 2}
+        self.kind.update(dict.fromkeys(set(t.names()) | set(EXTRA_ZONES), "division"))
+        lengths: dict[str, set[int]] = {}
+        for n in [n for n in self.kind if len(n) < 2]:  # aliases.csv has 市 (重庆市's old short name)
+            del self.kind[n]
+        for n in self.kind:
+            lengths.setdefault(n[0], set()).add(len(n))
+        # longest first, so a match at a position is the longest name there
+        self.lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
 
     def scan(self, text: str, strict: bool) -> list[tuple[str, int]]:
-        """(name, position) of division names, longest match first, left to right."""
-        out = []
-        i = 0
-        n = len(text)
+        """(name, position) of division and town names, longest match first, left to right."""
+        out: list[tuple[str, int]] = []
+        i, n, last_end = 0, len(text), -1
         while i < n:
-            if not CJK_RE.match(text[i]):
-                i += 1
-                continue
             found = None
-            for L in range(min(self.maxlen, n - i), 1, -1):
+            for L in self.lengths.get(text[i], ()):
                 cand = text[i:i + L]
-                if cand in self.names:
+                if len(cand) == L and cand in self.kind and self._accept(text, i, cand, strict, i == last_end):
                     found = cand
                     break
-            if found and self._accept(text, i, found, strict):
+            if found:
                 out.append((found, i))
                 i += len(found)
+                last_end = i
             else:
                 i += 1
         return out
 
-    def _accept(self, text: str, i: int, name: str, strict: bool) -> bool:
+    def _accept(self, text: str, i: int, name: str, strict: bool, adjacent: bool) -> bool:
         after = text[i + len(name):]
         before = text[i - 1] if i > 0 else ""
+        if self.kind[name] == "town":
+            return self._accept_town(name, before, after, strict, adjacent)
         if name in GENERIC:
             return bool(re.match(r"^(?:人民政府|政府|管委会)", after))
         if strict:
-            return bool(re.match(r"^(?:人民政府|政府|党委|管委会|委员会|人大|政协)", after)) or (
-                len(name) >= 3 and name[-1] in "省市县区州盟旗" and bool(re.match(r"^(?:人民政府|政府|办公|委|党)", after))
-            )
+            return bool(_ORGAN.match(after)) or (
+                len(name) >= 3 and name[-1] in "省市县区州盟旗"
+                and (bool(_ADMIN_ORGAN.match(after)) or self._town_follows(after)))
         if len(name) == 2:
             # 新县 in 创新县域 is not 新县: a 2-character name must start the text or follow a non-CJK
             # character, or be followed by an admin/organ suffix.
@@ -128,8 +158,22 @@ class _Scanner:
                 return False
         return True
 
+    @staticmethod
+    def _accept_town(name: str, before: str, after: str, strict: bool, adjacent: bool) -> bool:
+        if name.endswith("乡") and after[:1] in ("镇", "村"):  # 乡镇, 乡村: the word, not a town
+            return False
+        if not (adjacent or not before or not CJK_RE.match(before) or before in _TOWN_LEFT):
+            return False
+        return adjacent or not strict or bool(_TOWN_ORGAN.match(after))
+
+    def _town_follows(self, after: str) -> bool:
+        """张店区科苑街道…: a county named right before one of its towns is the town's address."""
+        return any(after[:L] in self.kind and self.kind[after[:L]] == "town" for L in self.lengths.get(after[:1], ()))
+
     def candidates(self, name: str) -> list[tuple[str, bool]]:
-        """[(code, is_zone)] for a name: current names beat historical ones."""
+        """[(code, is_zone)] for a name: current names beat historical ones; a town gives its counties."""
+        if self.kind.get(name) == "town":
+            return [(c, False) for c in self.towns.counties(name)]
         if name in EXTRA_ZONES:
             return [(EXTRA_ZONES[name], True)]
         matches = self.t.lookup(name)
@@ -147,7 +191,7 @@ _scanner: _Scanner | None = None
 def scanner() -> _Scanner:
     global _scanner
     if _scanner is None:
-        _scanner = _Scanner(table())
+        _scanner = _Scanner(table(), towns())
     return _scanner
 
 
@@ -168,96 +212,179 @@ _ICP = re.compile(r"([京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘�
 NATIONAL = re.compile(r"^(?:国务院|国家|中共中央|全国|中华人民共和国|国办|中央)")
 
 
-def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Resolution:
-    t = table()
-    sc = scanner()
-    support: dict[str, float] = {}
-    zones: dict[str, set[str]] = {}  # code → zone names that produced it
-    mentions: list[tuple[str, str, str]] = []
-    mention_sets: list[tuple[float, list[str]]] = []
+@dataclass
+class _Mention:
+    source: str
+    name: str
+    codes: list[str]  # every division the name may mean (several: ambiguous)
+    weight: float
+    zone: bool = False  # a special zone's name (mapped to its province or city)
 
-    def add_mention(source: str, name: str, cands: list[tuple[str, bool]], weight: float) -> None:
-        codes = sorted({c for c, _ in cands})
-        if not codes:
-            return
-        mentions.append((source, name, ",".join(codes)))
-        mention_sets.append((weight, codes))
-        for c, is_zone in cands:
-            if is_zone:
-                zones.setdefault(c, set()).add(name)
 
+@dataclass
+class _Choice:
+    code: str | None  # None: ambiguous
+    candidates: list[str]
+    note: str | None = None
+
+
+def _mention(source: str, name: str, cands: list[tuple[str, bool]], weight: float) -> _Mention | None:
+    codes = sorted({c for c, _ in cands})
+    return _Mention(source, name, codes, weight, any(z for _, z in cands)) if codes else None
+
+
+def _header_mentions(evidence: list[Evidence], sc: _Scanner) -> list[_Mention]:
+    out: list[_Mention | None] = []
     for ev in evidence:
         if not ev.text:
             continue
         if ev.source == "docno":
             known, code = docno_prefix_code(ev.text)
             if known and code:
-                add_mention("文号", ev.text, [(code, False)], ev.weight)
+                out.append(_mention("文号", ev.text, [(code, False)], ev.weight))
             continue
         if ev.source == "icp":
             for m in _ICP.finditer(ev.text):
-                add_mention("ICP", m.group(0), [(PROVINCE_ABBR[m.group(1)], False)], ev.weight)
+                out.append(_mention("ICP", m.group(0), [(PROVINCE_ABBR[m.group(1)], False)], ev.weight))
             continue
-        seen_names = set()
-        for name, _pos in sc.scan(ev.text, ev.strict):
-            if name in seen_names:
-                continue
-            seen_names.add(name)
-            add_mention(ev.source, name, sc.candidates(name), ev.weight)
+        for name in dict.fromkeys(name for name, _pos in sc.scan(ev.text, ev.strict)):
+            out.append(_mention(ev.source, name, sc.candidates(name), ev.weight))
+    return [m for m in out if m]
 
-    warnings: list[str] = []
-    body_used = False
-    if not mention_sets:
-        counts: dict[str, int] = {}
-        for name, _pos in sc.scan(body, strict=True):
-            counts[name] = counts.get(name, 0) + 1
-        for name, cnt in sorted(counts.items()):
-            add_mention("body", name, sc.candidates(name), W_BODY * min(cnt, 5))
-        body_used = bool(mention_sets)
 
-    if not mention_sets:
-        if issuing_body and NATIONAL.match(issuing_body):
-            return Resolution(None, [], mentions)
-        return Resolution(None, ["region: no place name found in the text; region left null"], mentions, True)
+_COUNTY_SELF = re.compile(r"[本全我][县旗]")
 
-    all_codes = sorted({c for _, codes in mention_sets for c in codes})
+
+def _body_mentions(body: str, sc: _Scanner) -> list[_Mention]:
+    counts: dict[str, int] = {}
+    for name, _pos in sc.scan(body, strict=True):
+        counts[name] = counts.get(name, 0) + 1
+    if _COUNTY_SELF.search(body):
+        # a county's own text (全县, 本县) names its county without an organ too (绥棱县“都城地”)
+        loose: dict[str, int] = {}
+        for name, _pos in sc.scan(body, strict=False):
+            if len(name) >= 3 and name[-1] in "县旗" and sc.kind[name] == "division":
+                loose[name] = loose.get(name, 0) + 1
+        for name, cnt in loose.items():
+            counts[name] = max(counts.get(name, 0), cnt)
+    out = [_mention("body", name, sc.candidates(name), W_BODY * min(cnt, 5)) for name, cnt in sorted(counts.items())]
+    return [m for m in out if m]
+
+
+def _decide(mentions: list[_Mention]) -> _Choice:
+    """The most supported division; the most specific among equals on one chain (see the module doc)."""
+    t = table()
+    all_codes = sorted({c for m in mentions for c in m.codes})
+    support: dict[str, float] = {}
     for code in all_codes:
         chain = {d.code for d in t.chain(code)}
-        s = 0.0
-        for w, codes in mention_sets:
-            if any(c in chain for c in codes):
-                # a mention that could mean several places supports each of them only partly
-                s += w / (1 + 0.01 * (len(codes) - 1))
-        support[code] = s
+        # a mention that could mean several places supports each of them only partly
+        support[code] = sum(m.weight / (1 + 0.01 * (len(m.codes) - 1)) for m in mentions
+                            if any(c in chain for c in m.codes))
     top = max(support.values())
     best = [c for c in all_codes if support[c] >= top - 1e-9]
-    # among the best, keep the deepest ones whose chain contains the others
     deepest = [c for c in best if not any(o != c and t.is_ancestor(c, o) for o in best)]
-    if len(deepest) > 1:
-        names = "、".join(f"{'/'.join(d.name for d in t.chain(c))} ({c})" for c in deepest)
-        warnings.append(f"region: ambiguous place evidence, candidates {names}; region left null")
-        return Resolution(None, warnings, mentions, True)
-    code = deepest[0]
+    own: dict[str, float] = {}
+    for m in mentions:
+        for c in m.codes:
+            own[c] = max(own.get(c, 0.0), m.weight)
+    lifted = sorted({_lift(c, own) for c in deepest})
+    if len(lifted) == 1:
+        return _Choice(lifted[0], deepest)
+    common = _common_ancestor(lifted)
+    if common and common in own:
+        # several places under one named division, none ahead (a notice to 乌鲁木齐县、各区): the named one
+        names = "、".join(t.get(c).name for c in lifted)
+        return _Choice(common, lifted, f"region: {names} named equally; placed at {t.get(common).name}, which names them")
+    return _Choice(None, lifted)
+
+
+def _lift(code: str, own: dict[str, float]) -> str:
+    """A place named only in weak evidence (site lines, footer, body) does not override its ancestor named in the
+    title, the issuing body or a 来源 label: a zone's or a city's document that lists its counties stays theirs."""
+    if own.get(code, 0.0) >= W_LABEL:
+        return code
+    for d in reversed(table().chain(code)[:-1]):
+        if own.get(d.code, 0.0) >= W_LABEL:
+            return d.code
+    return code
+
+
+def _common_ancestor(codes: list[str]) -> str | None:
+    chains = [[d.code for d in table().chain(c)] for c in codes]
+    common = None
+    for level in zip(*chains):
+        if len(set(level)) > 1:
+            break
+        common = level[0]
+    return common
+
+
+def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Resolution:
+    sc = scanner()
+    mentions = _header_mentions(evidence, sc)
+    choice = _decide(mentions) if mentions else None
+    body_used = False
+    if choice is None or choice.code is None or _weak(choice.code, mentions):
+        # the header names no place, several, or only in site chrome: the body's organ names may decide
+        extra = _body_mentions(body, sc)
+        if extra:
+            again = _decide(mentions + extra)
+            if choice is None or again.code is not None:
+                choice, body_used = again, again.code != (choice.code if choice else None)
+                mentions = mentions + extra
+    trace = [(m.source, m.name, ",".join(m.codes)) for m in mentions]
+    if choice is None:
+        if issuing_body and NATIONAL.match(issuing_body):
+            return Resolution(None, [], trace)
+        return Resolution(None, [_nothing_found(evidence)], trace, True)
+    if choice.code is None:
+        names = "、".join(f"{'/'.join(d.name for d in table().chain(c))} ({c})" for c in choice.candidates)
+        return Resolution(None, [f"region: ambiguous place evidence, candidates {names}; region left null"], trace, True)
+    region, warnings = _region(choice, mentions)
+    if body_used:
+        warnings.append("region: decided by places named in the body text; please check")
+    return Resolution(region, warnings, trace, bool(warnings))
+
+
+def _weak(code: str, mentions: list[_Mention]) -> bool:
+    chain = {d.code for d in table().chain(code)}
+    return not any(m.weight >= W_LABEL and chain.intersection(m.codes) for m in mentions)
+
+
+_TOWNISH = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:街道|镇|乡|苏木)(?=人民政府|政府|办事处|党委|$)")
+
+
+def _nothing_found(evidence: list[Evidence]) -> str:
+    for ev in evidence:
+        if ev.weight >= W_LABEL and ev.text and (m := _TOWNISH.search(ev.text)):
+            return f"region: {m.group(0)} is not in the township table and no county is named; region left null"
+    return "region: no place name found in the text; region left null"
+
+
+def _region(choice: _Choice, mentions: list[_Mention]) -> tuple[dict, list[str]]:
+    t = table()
+    code = choice.code
     region = t.region_fields(code)
     div = t.get(code)
-    if code in zones and div is not None and div.level == 1:
-        zone = sorted(zones[code], key=len, reverse=True)[0]
-        zone = {"沈抚改革创新示范区": "沈抚新区", "平潭实验区": "平潭综合实验区", "河北雄安新区": "雄安新区"}.get(zone, zone)
-        region = {"code": code, "province": div.name, "city": zone, "county": None}
-        warnings.append(
-            f"region: {zone} is a special zone, not an administrative division; "
-            f"placed directly under {div.name} (code {code})"
-        )
-    elif code in zones and div is not None:
-        zone = sorted(zones[code], key=len, reverse=True)[0]
-        warnings.append(f"region: {zone} is not an administrative division; region set to the division containing it ({div.name})")
-    if body_used:
-        warnings.append("region: inferred from places named in the body text only; please check")
+    warnings = [choice.note] if choice.note else []
+    zone_ms = [m for m in mentions if m.zone and code in m.codes]
+    plain_w = max((m.weight for m in mentions if not m.zone and code in m.codes), default=0.0)
+    if zone_ms and div is not None:
+        zone_m = max(zone_ms, key=lambda m: (m.weight, len(m.name)))
+        zone = ZONE_NAMES.get(zone_m.name, zone_m.name)
+        if div.level == 1 and zone_m.weight >= plain_w:
+            region = {"code": code, "province": div.name, "city": zone, "county": None}
+            warnings.append(f"region: {zone} is a special zone, not an administrative division; "
+                            f"placed directly under {div.name} (code {code})")
+        elif div.level > 1:
+            warnings.append(f"region: {zone} is not an administrative division; "
+                            f"region set to the division containing it ({div.name})")
     # conflicting strong evidence: a mention that supports nothing on the chosen chain
     chain_codes = {d.code for d in t.chain(code)}
-    conflicts = sorted({m[1] for (w, codes), m in zip(mention_sets, mentions) if w >= W_SITE and not any(
-        c in chain_codes or t.is_ancestor(code, c) for c in codes)})
+    conflicts = sorted({m.name for m in mentions if m.weight >= W_SITE and m.source != "body" and not any(
+        c in chain_codes or t.is_ancestor(code, c) for c in m.codes)})
     if conflicts:
         warnings.append(f"region: other places also named ({'、'.join(conflicts)}); chose {region['province']}"
                         f"{region.get('city') or ''}{region.get('county') or ''}")
-    return Resolution(region, warnings, mentions, bool(warnings))
+    return region, warnings
