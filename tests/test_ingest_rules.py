@@ -8,7 +8,10 @@ import pytest
 
 from site_builder.ingest.clean import html_to_lines, is_furniture, normalise_line, remove_furniture, text_to_lines
 from site_builder.ingest.decode import DecodeError, decode_bytes
-from site_builder.ingest.fields import analyse_header, classify, parse_date, parse_labelled
+from site_builder.ingest.doctype import classify
+from site_builder.ingest.fields import parse_date
+from site_builder.ingest.header import analyse_header
+from site_builder.ingest.labels import parse_labelled
 from site_builder.ingest.regions import Evidence, resolve
 from site_builder.ingest.repairs import repair_line, repair_signature_date
 from site_builder.ingest.structure import build_body, heading_level
@@ -168,9 +171,19 @@ def test_sentence_is_not_a_labelled_field():
 
 
 def test_wrapped_red_head_title_is_joined():
+    """The 红头 organ line and the wrapped `关于…` lines under it are one title (the notice's own full title)..."""
     lines = ["赣州市人民政府办公厅", "", "关于印发赣州市2018年政务公开工作", "", "实施方案的通知", "", "各县(市、区)人民政府:"]
     h = analyse_header(lines, [])
+    assert h.title == "赣州市人民政府办公厅关于印发赣州市2018年政务公开工作实施方案的通知"
+
+
+def test_page_title_wins_over_the_red_head():
+    """...unless the page shows the `关于…` title on its own line as well: that is the title the page gives."""
+    lines = ["关于印发赣州市2018年政务公开工作实施方案的通知", "发布日期:2018-06-22", "赣州市人民政府办公厅",
+             "关于印发赣州市2018年政务公开工作", "实施方案的通知", "各县(市、区)人民政府:"]
+    h = analyse_header(lines, [])
     assert h.title == "关于印发赣州市2018年政务公开工作实施方案的通知"
+    assert h.body_start == 1 and 1 in h.meta_lines
 
 
 @pytest.mark.parametrize("s,iso", [

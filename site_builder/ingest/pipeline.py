@@ -12,7 +12,7 @@ from . import fields as F
 from . import regions as R
 from .clean import compact, html_to_lines, remove_furniture, text_to_lines
 from .decode import decode_bytes
-from .dates import covered_year, pick_date
+from .dates import covered_year, pick_date, signature_date
 from .doctype import classify
 from .header import analyse_header
 from .issuer import pick_issuer
@@ -156,6 +156,11 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
     if issuer_note:
         warnings.append(issuer_note)
 
+    if date is None:
+        signed = signature_date(body_lines)
+        note = f"; signed (落款) {signed.isoformat()}, which is not a publish date" if signed else ""
+        warnings.append("date: the page shows no publish date" + note)
+
     # -- year / type ------------------------------------------------------------------------------------
     doc_type = classify(title, body_text)
     year, year_note = covered_year(title, body_text, doc_type, date)
@@ -206,6 +211,7 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
             if k not in stats:
                 stats[k] = v
     tables = tres.tables or {}
+    approx = [k for k in tres.approx if stats and stats.get(k) is not None]  # shown as 约…, never exact
 
     body_md = build_body(body_lines, list(tres.blocks or []))
 
@@ -220,6 +226,7 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
         "doc_number": doc_number,
         "format": fmt,
         "stats": stats,
+        **({"approx": approx} if approx else {}),
         "tables": tables,
         "source": {"file": source_name, "sha256": sha256_bytes(data), "url": url},
         "repairs": repairs,
