@@ -292,7 +292,8 @@ def test_prose_candidates():
     assert extract_tables(["其中重点领域信息381条。", "公开重点领域信息3381条。"], 2019).stats["proactive_total"] is None
     approx = extract_tables(["通过各类媒体公开信息约1.2万余条。"], 2018)
     assert approx.stats["proactive_total"] == 12000 and any("约数" in w for w in approx.warnings)
-    assert extract_tables(["全年公开政府信息4868项。"], 2019).stats["proactive_total"] is None   # not 条
+    assert extract_tables(["全年公开政府信息4868项。"], 2019).stats["proactive_total"] == 4868     # 条/件/项/篇
+    assert extract_tables(["全年公开服务事项299项。"], 2019).stats["proactive_total"] is None    # not 信息
     two = extract_tables(["全年主动公开政府信息800条。", "本年度公开政府信息900条。"], 2019)
     assert two.stats["proactive_total"] == 800 and any("900" in w for w in two.warnings)
     other_year = extract_tables(["2018年主动公开政府信息700条。"], 2019)
@@ -309,7 +310,9 @@ def test_labels_only_in_prose_are_not_a_table():
     assert r.tables == {"t3_applications": {"status": "missing", "rows": {}, "checks_failed": []},
                         "t4_review_litigation": {"status": "missing", "rows": {}, "checks_failed": []}}
     assert any(w.startswith("表三 missing (image or attachment?)") for w in r.warnings)
-    assert all(v is None for v in r.stats.values())
+    # the prose says none for the whole body and year: 0 (未发生…行政复议、行政诉讼); applications not stated
+    assert r.stats == {"proactive_total": None, "applications_received_new": None, "applications_carried_over": None,
+                       "review_total": 0, "litigation_total": 0}
 
 
 def test_format_from_labels_never_from_the_year():

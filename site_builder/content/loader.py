@@ -233,6 +233,11 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
             for key, value in stats.items():
                 if not _number_or_null(value):
                     bad(f"front matter: stats.{key} must be a number or null, not {value!r}")
+    approx = meta.get("approx")
+    if approx is not None and (not isinstance(approx, list)
+                               or any(not isinstance(k, str) or k not in STAT_KEYS for k in approx)):
+        # the page prefixes 约 to these figures: an unknown key would silently show an exact number
+        bad(f"front matter: 'approx' must be a list of stats keys ({', '.join(STAT_KEYS)}), not {approx!r}")
     for key, kind in (("tables", dict), ("source", dict), ("repairs", list), ("warnings", list)):
         if meta.get(key) is not None and not isinstance(meta.get(key), kind):
             bad(f"front matter: '{key}' must be a {'mapping' if kind is dict else 'list'}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from site_builder.ingest.tables_check import _sum
 from site_builder.ingest.tables_prose import proactive_from_prose
+from site_builder.ingest.tables_prose_cases import cases_from_prose
 from site_builder.ingest.tables_reference import STAT_KEYS
 
 USABLE = ("ok", "checks_failed")
@@ -37,8 +38,16 @@ def headline_stats(tables: dict, lines: list[str], year_hint: int | None,
     stats = _from_tables(tables)
     approx: list[str] = []
     if stats["proactive_total"] is None:
-        value, notes = proactive_from_prose(lines, year_hint)
-        if value is not None:
-            stats["proactive_total"] = value
-            warnings += notes
+        figure, notes = proactive_from_prose(lines, year_hint)
+        warnings += notes
+        if figure is not None:
+            stats["proactive_total"] = figure.value
+            if figure.approx:
+                approx.append("proactive_total")
+    if any(stats[k] is None for k in ("applications_received_new", "review_total", "litigation_total")):
+        found, notes = cases_from_prose(lines, year_hint)
+        warnings += [n for n in notes if stats.get(n.split(":")[0], 0) is None]
+        for k, v in found.items():
+            if stats[k] is None:
+                stats[k] = v
     return stats, approx
