@@ -81,6 +81,8 @@ _ORG_SUFFIX = (r"(?:人民政府办公厅|人民政府办公室|人民政府|办
 _DATETIME = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 _DATE = (r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
          r"|[〇○零Oо0Ο一二][〇○零Oо0Ο一二三四五六七八九]{3}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+_ORG_SUFFIX_RE = re.compile(_ORG_SUFFIX)
+_ORG = re.compile(rf"[{CJK}()（）]{{2,30}}?{_ORG_SUFFIX}")
 _SIGNATURE = re.compile(
     rf"(?<=[。！!？?”])\s*(?P<org>[{CJK}()（）]{{2,30}}?{_ORG_SUFFIX})?"
     rf"\s*(?P<date>{_DATE})\s*(?P<note>[(（]此件[{CJK}]{{2,8}}[)）])?\s*$"
@@ -106,8 +108,8 @@ def restore_line_breaks(lines: list[str]) -> list[str]:
             out += [p, ""]
     if not changed:
         return list(lines)
-    if lines[-1].strip():
-        out.pop()  # the blank added after the last piece
+    while lines[-1].strip() and not out[-1].strip():
+        out.pop()  # the blank added after a last line's pieces
     return [line for k, line in enumerate(out) if line.strip() or (k and out[k - 1].strip())]
 
 
@@ -162,13 +164,25 @@ def _meta_cuts(s: str, pos: int) -> list[int]:
             cuts.append(nxt.start())
             m = nxt
             continue
-        if date:
-            cuts.append(date.end())
-        else:
+        end = date.end() if date else _org_end(s, _skip_space(s, m.end()))
+        if end is None:  # a value that is no date and no organ name ends at a space, if any
             space = re.compile(r"\s").search(s, m.end(), m.end() + 40)
-            cuts += [space.start()] if space else []
+            end = space.start() if space else None
+        cuts += [end] if end else []
         break
     return cuts
+
+
+def _org_end(s: str, pos: int) -> int | None:
+    """End of the organ name at pos (来源:青山县人民政府办公室…), taking the longest run of organ suffixes
+    (镇 + 人民政府), since the title that often follows may start with an organ name too."""
+    m = _ORG.match(s, pos)
+    if not m:
+        return None
+    end = m.end()
+    while (more := _ORG_SUFFIX_RE.match(s, end)) is not None:
+        end = more.end()
+    return end
 
 
 def _title_cut(s: str, pos: int) -> list[int]:
@@ -298,7 +312,7 @@ def _glued_heading_end(s: str, m: re.Match) -> int | None:
         if end < len(s) and s[end] in "。:：":
             end += 1
         rest = s[end:]
-        if rest.strip() and not _CONTINUES.match(rest) and not _MARKER.match(rest.lstrip()):
+        if rest.strip() and not _CONTINUES.match(rest):
             return end
         return None
     sp = re.compile(r"\s").search(s, pos, pos + MAX_HEADING)
