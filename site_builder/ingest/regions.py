@@ -112,10 +112,9 @@ class _Scanner:
         self.towns = town_table
         # a town with a 1-character stem (城镇, 乡镇, 全镇 …) would be an ordinary word: towns need 2+
         self.kind = {n: "town" for n in town_table.names() if len(_town_stem(n)) >= 2}
-        self.kind.update(dict.fromkeys(set(t.names()) | set(EXTRA_ZONES), "division"))
+        # 1-character names (aliases.csv has 市, 重庆市's old short name) would match everywhere
+        self.kind.update((n, "division") for n in (*t.names(), *EXTRA_ZONES) if len(n) >= 2)
         lengths: dict[str, set[int]] = {}
-        for n in [n for n in self.kind if len(n) < 2]:  # aliases.csv has 市 (重庆市's old short name)
-            del self.kind[n]
         for n in self.kind:
             lengths.setdefault(n[0], set()).add(len(n))
         # longest first, so a match at a position is the longest name there
