@@ -81,6 +81,18 @@ def test_plan_without_spaces_splits_at_markers_and_glued_headings():
     ]
 
 
+def test_rows_of_a_flattened_table_are_not_sections():
+    out = pieces(lines_of(ONELINE / "annual_report_tables_oneline.txt"))
+    headings = [p for p in out if p[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
+    assert headings == ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                        "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    # 表三 stays one piece: its rows 一、本年新收… （一）予以公开 1.属于国家秘密 四、结转下年度… are the table reader's
+    table3 = out[out.index("三、收到和处理政府信息公开申请情况") + 1]
+    assert table3.startswith("(本列数据的勾稽关系为") and table3.endswith("四、结转下年度继续办理 0 0 0 0 0 0 0")
+    # 表二's sub-blocks start their own lines
+    assert [p[:9] for p in out if p.startswith("第二十条")] == [f"第二十条第({n})项" for n in "一五六八九"]
+
+
 @pytest.mark.parametrize("trap, bad_start", [
     ("第一、二季度", "二季度"), ("1.5万条", "5万条"), ("〔2019〕1号", "1号"), ("第二十条第(一)项", "(一)项"),
     ("《条例》", "《条例》"),
@@ -161,7 +173,8 @@ def ingested(tmp_path_factory) -> dict[str, tuple[dict, str]]:
     raw.mkdir()
     for name in sorted(RUN_ON):
         shutil.copy(DEVSET / name, raw / name)
-    shutil.copy(ONELINE / "annual_report_oneline.txt", raw / "annual_report_oneline.txt")
+    for name in ("annual_report_oneline.txt", "annual_report_tables_oneline.txt"):
+        shutil.copy(ONELINE / name, raw / name)
     run_cli("ingest", raw, "--out", root / "content")
     out = {}
     for md in (root / "content").glob("*.md"):
@@ -213,3 +226,16 @@ def test_cli_made_up_annual_report_fields_and_signature(ingested):
     after = b[b.index("## 二、主动公开政府信息情况") + 1]
     assert "第二十条" in after and "主动公开政府信息情况" not in after
     assert b[-2:] == ["青山县人民政府办公室", "2020年1月20日"]
+
+
+def test_cli_one_line_report_with_all_three_tables(ingested):
+    fm, body = ingested["annual_report_tables_oneline.txt"]
+    assert fm["title"] == "白石镇人民政府2019年政府信息公开工作年度报告"
+    assert fm["format"] == "2019"
+    # the figures of 表三 and 表四, read from tables that were glued into the same line as the prose
+    assert {k: fm["stats"][k] for k in ("applications_received_new", "applications_carried_over", "review_total",
+                                        "litigation_total")} == {"applications_received_new": 12,
+                                                                 "applications_carried_over": 0, "review_total": 0,
+                                                                 "litigation_total": 0}
+    assert {"t2_art20_1", "t3_applications", "t4_review_litigation"} <= set(fm["tables"])
+    assert "## 四、政府信息公开行政复议、行政诉讼情况" in blocks(body)

@@ -37,6 +37,7 @@ _MARKER = re.compile(
 _LEVELS = ("h2", "h3", "h4", "h5")  # nested numbering; 章 and 条 are counted on their own
 _SENTENCE_END = set("。；;！!？?：:”’」』)）】")
 _CITATION_AFTER = re.compile(r"\s*[项款目条号]")      # (一)项, (二)款: a citation, not a section
+_TABLE_START = re.compile(r"第二十条|信息内容|[(（]本列数据|申请人情况|行政复议|行政诉讼|表[一二三四]|项目|指标")
 _TABLE_ANCHOR = re.compile(
     rf"表[{_NUM}](?=[\s:：、.．]|[{CJK}]{{2,30}}表)"
     rf"|第二十条第\s*[(（][{_NUM}][)）]\s*项\s*(?=信息内容)"
@@ -210,14 +211,21 @@ def _skip_space(s: str, i: int) -> int:
 
 def _marker_cuts(s: str, start: int) -> tuple[list[int], tuple[int, int, int]]:
     """Cuts before the markers that can start a section (and after known glued headings), with the number of
-    accepted top-level (一、, 第X章), section-level (also （一）, 第X条) and all markers."""
+    accepted top-level (一、, 第X章), section-level (also （一）, 第X条) and all markers.
+
+    Inside a flattened statistics table (a section heading followed by 第二十条…/信息内容/申请人情况…) the
+    table's own row labels (一、本年新收…, （一）予以公开, 1.属于国家秘密) are not sections: only the next known
+    section heading ends the table; the rows are left to the table reader."""
     counters = dict.fromkeys(_LEVELS + ("章", "条"), 0)
     cuts: list[int] = []
     last_cut = start
     top = sections = items = 0
+    in_table = False
     for m in _MARKER.finditer(s, start):
         level = next((k for k in _LEVELS if m.group(k)), None) or m.group("unit")
         n = _number(m.group(level) if level in _LEVELS else m.group("art"))
+        if in_table and not (level == "h2" and _HEADING_RE.match(s, _skip_space(s, m.end()))):
+            continue
         if not _starts_section(s, m, last_cut, level) or not _in_sequence(counters, level, n):
             continue
         _advance(counters, level, n)
@@ -229,6 +237,7 @@ def _marker_cuts(s: str, start: int) -> tuple[list[int], tuple[int, int, int]]:
         end = _glued_heading_end(s, m) if level in ("h2", "h3") else None
         if end is not None:
             cuts.append(end)
+        in_table = level == "h2" and end is not None and bool(_TABLE_START.match(s, _skip_space(s, end)))
     return cuts, (top, sections, items)
 
 
