@@ -158,6 +158,17 @@ def _autonomous_short(name: str, short: str) -> str:
     return ""
 
 
+TOWN_SUFFIXES = ("街道", "苏木", "镇", "乡")  # every name in towns.csv ends with one of these
+
+
+def town_stem(name: str) -> str:
+    """桂花坪 for 桂花坪街道."""
+    for suffix in TOWN_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 class TownTable:
     """Township-level units (乡 / 镇 / 街道 / 苏木) from site_builder/data/towns.csv: name → county codes."""
 

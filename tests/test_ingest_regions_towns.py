@@ -75,9 +75,22 @@ def test_town_named_in_two_counties_needs_its_county():
 
 def test_ambiguous_town_stays_unresolved_with_a_warning():
     res = region_of("三合乡人民政府2021年度政务公开工作实施方案", "三合乡人民政府",
-                    body="根据省、市、区要求,结合我乡实际,特制订本方案。")
+                    body="根据上级要求,结合我乡实际,特制订本方案。")
     assert res.region is None and res.needs_review
     assert any("ambiguous" in w and "洮北区" in w and "静宁县" in w for w in res.warnings)
+
+
+def test_the_kind_of_county_the_text_names_decides_between_towns():
+    # 三合乡 is in 洮北区 (a 区) and in 静宁县 (a 县): 省、市、区 / 县委县政府 tell which
+    title, issuer = "三合乡人民政府2021年度政务公开工作实施方案", "三合乡人民政府"
+    res = region_of(title, issuer, body="根据省、市、区要求,结合我乡实际,特制订本方案。")
+    assert res.region == {"code": "220802", "province": "吉林省", "city": "白城市", "county": "洮北区"}
+    assert any("please check" in w for w in res.warnings)
+    res = region_of(title, issuer, body="在县委县政府的领导下,结合我乡实际,特制订本方案。")
+    assert res.region["county"] == "静宁县"
+    # both kinds named, or 自治区党委 (not a county): nothing decided
+    assert region_of(title, issuer, body="按照县委县政府和省、市、区要求。").region is None
+    assert region_of(title, issuer, body="自治区党委、区政府要求。").region is None
 
 
 def test_unknown_town_is_not_national():

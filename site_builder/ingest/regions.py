@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from site_builder.regions import RANK_HISTORICAL, DivisionTable, TownTable, table, towns
+from site_builder.regions import RANK_HISTORICAL, DivisionTable, TownTable, table, town_stem, towns
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -93,17 +93,9 @@ _SUFFIX_OK = re.compile(r"^(?:[市州县区省盟旗]|人民政府|政府|人大
 _ORGAN = re.compile(r"^(?:人民政府|政府|党委|管委会|委员会|人大|政协)")
 _ADMIN_ORGAN = re.compile(r"^(?:人民政府|政府|办公|委|党|[\u4e00-\u9fff]{0,8}?(?:局|厅|办公室|委员会|法院|检察院|办事处))")
 _TOWN_ORGAN = re.compile(r"^(?:人民政府|政府|办事处|办|党委|党工委|人大|管委会)")
-TOWN_SUFFIXES = ("街道", "苏木", "镇", "乡")
 # A town name counts only when it is not the tail of a longer name: it starts the text, follows a non-CJK
 # character, a place name just matched (遂溪县建新镇) or one of these words (2020年驼峰路街道 …).
 _TOWN_LEFT = set("年在由对和与及的于是为经据至到向从共即原")
-
-
-def _town_stem(name: str) -> str:
-    for suffix in TOWN_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 class _Scanner:
@@ -111,7 +103,7 @@ class _Scanner:
         self.t = t
         self.towns = town_table
         # a town with a 1-character stem (城镇, 乡镇, 全镇 …) would be an ordinary word: towns need 2+
-        self.kind = {n: "town" for n in town_table.names() if len(_town_stem(n)) >= 2}
+        self.kind = {n: "town" for n in town_table.names() if len(town_stem(n)) >= 2}
         # 1-character names (aliases.csv has 市, 重庆市's old short name) would match everywhere
         self.kind.update((n, "division") for n in (*t.names(), *EXTRA_ZONES) if len(n) >= 2)
         lengths: dict[str, set[int]] = {}
@@ -337,6 +329,12 @@ def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Re
         if issuing_body and NATIONAL.match(issuing_body):
             return Resolution(None, [], trace)
         return Resolution(None, [_nothing_found(evidence)], trace, True)
+    if choice.code is None and (kind := _county_kind(body)):
+        fits = [c for c in choice.candidates if table().get(c).level == 3 and table().get(c).name.endswith(kind)]
+        if len(fits) == 1:
+            choice = _Choice(fits[0], choice.candidates,
+                             f"region: of {len(choice.candidates)} candidates, the one that is a {kind} "
+                             f"(the text names its {kind}委/{kind}政府 or 省、市、{kind}); please check")
     if choice.code is None:
         names = "、".join(f"{'/'.join(d.name for d in table().chain(c))} ({c})" for c in choice.candidates)
         return Resolution(None, [f"region: ambiguous place evidence, candidates {names}; region left null"], trace, True)
@@ -344,6 +342,16 @@ def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Re
     if body_used:
         warnings.append("region: decided by places named in the body text; please check")
     return Resolution(region, warnings, trace, bool(warnings))
+
+
+# The text names its own chain of levels: 省、市、区要求; 县委、县政府; 旗委旗政府 (not 自治区党委).
+_KIND_RE = re.compile(r"省、市、([县区旗])|(?<!治)([县区旗])委[、,]?([县区旗])(?:人民)?政府")
+
+
+def _county_kind(body: str) -> str | None:
+    """区, 县 or 旗 when the text says which kind of county it belongs to, and only one."""
+    kinds = {m.group(1) or m.group(2) for m in _KIND_RE.finditer(body) if m.group(1) or m.group(2) == m.group(3)}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _weak(code: str, mentions: list[_Mention]) -> bool:
