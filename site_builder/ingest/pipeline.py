@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from site_builder.content import frontmatter_io
 
 from . import fields as F
 from . import regions as R
-from .clean import compact, html_to_lines, remove_furniture, text_to_lines
+from .clean import compact, html_to_lines, normalise_text, remove_furniture, text_to_lines
 from .decode import decode_bytes
 from .dates import covered_year, pick_date, signature_date
 from .doctype import classify
@@ -50,25 +51,31 @@ _URL_LINE = re.compile(r"^(?:url|URL|原文(?:链接|地址|网址)|来源网址
 
 
 def _source_line_finder(text: str):
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """where(before) → "line N" of the raw text that contains `before` (found on demand: no copy of the text)."""
     cache: dict[str, str] = {}
 
     def where(before: str) -> str:
-        if before in cache:
-            return cache[before]
-        w = "body"
-        for k, line in enumerate(raw_lines, 1):
-            if before in line:
-                w = f"line {k}"
-                break
-        cache[before] = w
-        return w
+        if before not in cache:
+            at = text.find(before)
+            cache[before] = "body" if at < 0 else f"line {text.count(chr(10), 0, at) + 1}"
+        return cache[before]
 
     return where
 
 
-def process(data: bytes, source_name: str, is_html: bool) -> Document:
+def _read(source: bytes | Path, is_html: bool) -> tuple[str, str, str]:
+    """(text with normalised line ends and characters, encoding, sha256 of the bytes). A path is read here so
+    that the bytes are freed as soon as they are decoded: a big file is never held as bytes and text at once
+    for longer than the decoding."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    sha = sha256_bytes(data)
     text, encoding = decode_bytes(data, is_html=is_html)
+    del data
+    return normalise_text(text), encoding, sha
+
+
+def process(source: bytes | Path, source_name: str, is_html: bool) -> Document:
+    text, encoding, sha = _read(source, is_html)
     warnings: list[str] = []
     repairs: list[dict] = []
     meta = None
@@ -78,9 +85,8 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
         lines = text_to_lines(text)
     from .linebreaks import restore_line_breaks  # a document scraped as one long line gets its lines back
     lines = restore_line_breaks(lines)
-    from .clean import normalise_text
 
-    where_of = _source_line_finder(normalise_text(text))
+    where_of = _source_line_finder(text)
     url = meta.url if meta else None
     # a crawler may have written the URL as a first/last line
     kept = []
@@ -195,7 +201,7 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
     # -- tables -----------------------------------------------------------------------------------------
     from site_builder.ingest.tables import extract_tables
 
-    tres = extract_tables(body_lines, year)
+    tres = extract_tables(body_lines, year, raw_text=text)  # the source keeps blank-line runs (empty cells)
     annual = doc_type == "annual_report"
     if annual or tres.tables:  # prose figures of other kinds of document are not reported
         warnings += list(tres.warnings)
@@ -228,7 +234,7 @@ def process(data: bytes, source_name: str, is_html: bool) -> Document:
         "stats": stats,
         **({"approx": approx} if approx else {}),
         "tables": tables,
-        "source": {"file": source_name, "sha256": sha256_bytes(data), "url": url},
+        "source": {"file": source_name, "sha256": sha, "url": url},
         "repairs": repairs,
         "warnings": warnings,
     }

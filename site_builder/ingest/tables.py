@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from site_builder.ingest.tables_check import _fill, check
+from site_builder.ingest.tables_layout import apply_gaps, line_gaps
 from site_builder.ingest.tables_markdown import _fmt, markdown
 from site_builder.ingest.tables_parse import parse_stats_form, parse_t2, parse_t3, parse_t4, _t3_variant
 from site_builder.ingest.tables_read import Parsed
@@ -182,8 +183,10 @@ def _no_overlap(blocks: list, warnings: list[str]) -> list:
     return kept
 
 
-def extract_tables(lines: list[str], year_hint: int | None = None) -> TablesResult:
+def extract_tables(lines: list[str], year_hint: int | None = None, raw_text: str | None = None) -> TablesResult:
+    """`raw_text`, the source the lines come from, gives back the runs of blank lines the cleaner collapsed."""
     tokens = tokenize(lines, splitter())
+    apply_gaps(tokens, line_gaps(lines, raw_text) if raw_text else None)
     warnings: list[str] = []
     repairs: list[dict] = []
     fid, parsed = _parse_all(tokens, warnings)

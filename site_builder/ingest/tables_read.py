@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from site_builder.ingest.tables_layout import by_blank_lines, rhythm
 from site_builder.ingest.tables_reference import Spec, _is_corner_note, lookup, match_label
 from site_builder.ingest.tables_tokens import Token
 
@@ -157,18 +158,29 @@ def _by_grid(tokens: list[Token], r: RowRead, grid) -> list[Token] | None:
     return chosen
 
 
+def _contiguous(tokens: list[Token], r: RowRead) -> bool:
+    """The row's values follow its label directly (no header cells or empty cells in between)."""
+    k = r.label_end
+    return all(k + n < len(tokens) and tokens[k + n] is v for n, v in enumerate(r.values))
+
+
 def _finish(tokens: list[Token], s: Spec, reads: dict[str, RowRead]) -> tuple[dict, dict, list[str]]:
     rows, cells, problems = {}, {}, []
     grid = _grid(tokens, reads, s.width)
+    step = rhythm(tokens)
     for rid in s.data_rows():
         r = reads.get(rid)
         placed = place(r.values, _line_cells(tokens, r), s.width, s.colspans) if r else None
         if placed is None and r is not None and grid is not None:
             placed = _by_grid(tokens, r, grid)
+        if placed is None and r is not None and _contiguous(tokens, r):
+            placed = by_blank_lines(tokens, r.label_end, len(r.values), s.width, step)
         if placed is None:
             rows[rid] = {c: None for c in s.columns}
             if r is None:
                 problems.append(f"{rid}: 未找到该行 (row not found)")
+            elif not r.values:  # a label and nothing after it: the text ends, or the cells are an image
+                problems.append(f"{rid}: 0 个数值，应为 {s.width} 个 (no values)")
             else:
                 problems.append(f"{rid}: {len(r.values)} 个数值，应为 {s.width} 个 (values cannot be placed)")
             continue

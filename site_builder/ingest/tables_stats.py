@@ -8,17 +8,24 @@ from site_builder.ingest.tables_prose import proactive_from_prose
 from site_builder.ingest.tables_prose_cases import cases_from_prose
 from site_builder.ingest.tables_reference import STAT_KEYS
 
-USABLE = ("ok", "checks_failed")
+
+def _trusted(table: dict) -> bool:
+    """A table whose rows were all placed, or only lacks rows (a capped text, cells as an image): its placed
+    rows are right. One with a row whose values could not be placed is damaged: none of its figures is used."""
+    if table.get("status") in ("ok", "checks_failed"):
+        return True
+    return table.get("status") == "incomplete" and \
+        not any("cannot be placed" in p for p in table.get("problems", []))
 
 
 def _from_tables(tables: dict) -> dict:
     stats = {k: None for k in STAT_KEYS}
     t3 = tables.get("t3_applications", {})
-    if t3.get("status") in USABLE:
+    if _trusted(t3):
         stats["applications_received_new"] = t3["rows"].get("new_received", {}).get("total")
         stats["applications_carried_over"] = t3["rows"].get("carried_over", {}).get("total")
     t4 = tables.get("t4_review_litigation", {})
-    if t4.get("status") in USABLE:
+    if _trusted(t4):
         row = t4["rows"]["count"]
         stats["review_total"] = row.get("review_total")
         stats["litigation_total"] = _sum([row.get("lit_direct_total"), row.get("lit_after_review_total")])

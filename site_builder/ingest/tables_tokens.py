@@ -47,6 +47,7 @@ class Token:
     value: int | float | None = None
     unit: str | None = None
     pipe: bool = False  # from a |-joined row
+    gap: int | None = None  # blank lines in the source right before this token's line (first token only)
 
 
 def number(text: str) -> tuple[int | float, str | None] | None:
