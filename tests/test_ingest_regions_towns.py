@@ -132,6 +132,16 @@ def test_a_city_notice_to_its_districts_stays_the_citys():
     assert res.region == {"code": "650100", "province": "新疆维吾尔自治区", "city": "乌鲁木齐市", "county": None}
 
 
+def test_body_refines_a_place_named_only_in_site_chrome():
+    title, site = "主动公开事项目录", ("中国政府网湖北省政府武汉市政府",)
+    res = region_of(title, site=site, body="来源:江岸区卫生健康局。江岸区卫生健康局负责本目录的编制。")
+    assert res.region == {"code": "420102", "province": "湖北省", "city": "武汉市", "county": "江岸区"}
+    assert any("body" in w for w in res.warnings)
+    # a city's own text (全市) that names one district's organ stays the city's
+    res = region_of(title, site=site, body="全市政务公开工作稳步推进,江岸区人民政府、江岸区人民政府办公室参与。")
+    assert res.region == {"code": "420100", "province": "湖北省", "city": "武汉市", "county": None}
+
+
 def test_national_body_has_no_region_and_no_warning():
     res = region_of("国务院办公厅2019年政府信息公开工作年度报告", "国务院办公厅",
                     body="国务院办公厅认真贯彻落实《条例》。")

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from site_builder.regions import RANK_HISTORICAL, DivisionTable, TownTable, table, town_stem, towns
+from site_builder.regions import (PROVINCE_ABBR, RANK_HISTORICAL, DivisionTable, TownTable, docno_prefix_code, table,
+                                  town_stem, towns)
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -39,32 +40,6 @@ GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区",
            "城关区", "白云", "东方", "长安", "开放", "普通", "和平", "新城", "永安", "中山", "新华", "城东", "城西",
            "城南", "城北", "河口", "平安", "红旗", "建设", "胜利", "光明"}
 # GENERIC short names above are only trusted when followed by an admin/organ suffix (see _accept).
-
-PROVINCE_ABBR = {
-    "京": "110000", "津": "120000", "沪": "310000", "渝": "500000", "冀": "130000", "晋": "140000", "蒙": "150000",
-    "辽": "210000", "吉": "220000", "黑": "230000", "苏": "320000", "浙": "330000", "皖": "340000", "闽": "350000",
-    "赣": "360000", "鲁": "370000", "豫": "410000", "鄂": "420000", "湘": "430000", "粤": "440000", "桂": "450000",
-    "琼": "460000", "川": "510000", "蜀": "510000", "贵": "520000", "黔": "520000", "云": "530000", "滇": "530000",
-    "藏": "540000", "陕": "610000", "甘": "620000", "陇": "620000", "青": "630000", "宁": "640000", "新": "650000",
-}
-
-# Well-known 文号 prefixes (发文机关代字) → division. Longest prefix wins. Only the document's OWN 文号 is used.
-DOCNO_PREFIXES = {
-    "国办": None, "国发": None, "国函": None, "国务院": None,
-    "京政": "110000", "津政": "120000", "沪府": "310000", "渝府": "500000", "冀政": "130000", "晋政": "140000",
-    "内政": "150000", "辽政": "210000", "吉政": "220000", "黑政": "230000", "苏政": "320000", "浙政": "330000",
-    "皖政": "340000", "闽政": "350000", "赣府": "360000", "鲁政": "370000", "豫政": "410000", "鄂政": "420000",
-    "湘政": "430000", "粤府": "440000", "桂政": "450000", "琼府": "460000", "川办": "510000", "川府": "510000",
-    "黔府": "520000", "云政": "530000", "藏政": "540000", "陕政": "610000", "甘政": "620000", "青政": "630000",
-    "宁政": None,  # 宁夏 and 南京 both use 宁政
-    "新政": None,  # 新疆 and 新县 both use 新政
-    "赣市府": "360700", "宜政": "340800", "信政": "411500", "德政": "533100", "榕政": "350100", "穗府": "440100",
-    "深府": "440300", "杭政": "330100", "甬政": "330200", "厦府": "350200", "昆政": "530100", "蓉府": "510100",
-    "筑府": "520100", "郑政": "410100", "济政": "370100", "合政": "340100", "沈政": "210100", "大政": "210200",
-    "哈政": "230100", "石政": "130100", "兰政": "620100", "银政": "640100", "乌政": "650100", "拉政": "540100",
-    "海府": "460100", "邕府": "450100", "锡政": "320200", "苏府": "320500", "武政": "420100", "汉政": None,
-    "洛政": "410300", "赣州": "360700",
-}
 
 ZONE_NAMES = {"沈抚改革创新示范区": "沈抚新区", "平潭实验区": "平潭综合实验区", "河北雄安新区": "雄安新区"}
 
@@ -186,18 +161,6 @@ def scanner() -> _Scanner:
     return _scanner
 
 
-def docno_prefix_code(docno: str | None) -> tuple[bool, str | None]:
-    """(known, code) for a 文号's organ prefix. known with code None = a national or ambiguous prefix."""
-    if not docno:
-        return False, None
-    org = re.split(r"[〔\[［(（﹝【〈]", docno)[0]
-    for L in range(min(len(org), 4), 1, -1):
-        p = org[:L]
-        if p in DOCNO_PREFIXES:
-            return True, DOCNO_PREFIXES[p]
-    return False, None
-
-
 _ICP = re.compile(r"([京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕甘陇青宁新])ICP")
 
 NATIONAL = re.compile(r"^(?:国务院|国家|中共中央|全国|中华人民共和国|国办|中央)")
@@ -317,13 +280,7 @@ def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Re
     choice = _decide(mentions) if mentions else None
     body_used = False
     if choice is None or choice.code is None or _weak(choice.code, mentions):
-        # the header names no place, several, or only in site chrome: the body's organ names may decide
-        extra = _body_mentions(body, sc)
-        if extra:
-            again = _decide(mentions + extra)
-            if choice is None or again.code is not None:
-                choice, body_used = again, again.code != (choice.code if choice else None)
-                mentions = mentions + extra
+        choice, mentions, body_used = _with_body(choice, mentions, body, sc)
     trace = [(m.source, m.name, ",".join(m.codes)) for m in mentions]
     if choice is None:
         if issuing_body and NATIONAL.match(issuing_body):
@@ -342,6 +299,24 @@ def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Re
     if body_used:
         warnings.append("region: decided by places named in the body text; please check")
     return Resolution(region, warnings, trace, bool(warnings))
+
+
+def _with_body(choice: _Choice | None, mentions: list[_Mention], body: str, sc: _Scanner):
+    """The header names no place, several, or only in site chrome: the body's organ names may decide."""
+    extra = _body_mentions(body, sc)
+    if not extra:
+        return choice, mentions, False
+    again = _decide(mentions + extra)
+    if choice is not None and (again.code is None or (choice.code and _speaks_as_city(again.code, body))):
+        return choice, mentions, False
+    return again, mentions + extra, again.code != (choice.code if choice else None)
+
+
+def _speaks_as_city(code: str, body: str) -> bool:
+    """A city's text (全市, 本市) that names one of its counties is still the city's, unless it says 全县 too."""
+    d = table().get(code)
+    return (d is not None and d.level == 3 and not d.name.endswith("市") and bool(re.search("[全本我]市", body))
+            and not re.search(f"[全本我]{d.name[-1]}", body))
 
 
 # The text names its own chain of levels: 省、市、区要求; 县委、县政府; 旗委旗政府 (not 自治区党委).
