@@ -109,6 +109,18 @@ def test_county_departments_go_to_their_county():
     assert res.region == {"code": "441500", "province": "广东省", "city": "汕尾市", "county": None}
 
 
+def test_a_named_county_beats_the_town_tables_county():
+    # the table (2023) puts 桂花坪街道 in 天心区; a text that names another county is that county's
+    res = region_of("遂溪县桂花坪街道办事处2019年政府信息公开工作年度报告")
+    assert res.region == SUIXI
+    assert any("桂花坪街道" in w for w in res.warnings)
+
+
+def test_a_national_prefix_does_not_hide_the_named_county():
+    res = region_of("国家税务总局遂溪县税务局2020年政府信息公开工作年度报告", "国家税务总局遂溪县税务局")
+    assert res.region == SUIXI
+
+
 def test_autonomous_county_short_form():
     res = region_of("镇宁自治县政府2019年信息公开工作年度报告", "镇宁自治县人民政府")
     assert res.region == {"code": "520423", "province": "贵州省", "city": "安顺市", "county": "镇宁布依族苗族自治县"}

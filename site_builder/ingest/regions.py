@@ -173,6 +173,7 @@ class _Mention:
     codes: list[str]  # every division the name may mean (several: ambiguous)
     weight: float
     zone: bool = False  # a special zone's name (mapped to its province or city)
+    town: bool = False  # a township's name (mapped to its counties)
 
 
 @dataclass
@@ -182,9 +183,11 @@ class _Choice:
     note: str | None = None
 
 
-def _mention(source: str, name: str, cands: list[tuple[str, bool]], weight: float) -> _Mention | None:
+def _mention(source: str, name: str, sc: _Scanner, weight: float) -> _Mention | None:
+    cands = sc.candidates(name)
     codes = sorted({c for c, _ in cands})
-    return _Mention(source, name, codes, weight, any(z for _, z in cands)) if codes else None
+    town = sc.kind.get(name) == "town"
+    return _Mention(source, name, codes, weight, any(z for _, z in cands), town) if codes else None
 
 
 def _header_mentions(evidence: list[Evidence], sc: _Scanner) -> list[_Mention]:
@@ -195,14 +198,14 @@ def _header_mentions(evidence: list[Evidence], sc: _Scanner) -> list[_Mention]:
         if ev.source == "docno":
             known, code = docno_prefix_code(ev.text)
             if known and code:
-                out.append(_mention("文号", ev.text, [(code, False)], ev.weight))
+                out.append(_Mention("文号", ev.text, [code], ev.weight))
             continue
         if ev.source == "icp":
             for m in _ICP.finditer(ev.text):
-                out.append(_mention("ICP", m.group(0), [(PROVINCE_ABBR[m.group(1)], False)], ev.weight))
+                out.append(_Mention("ICP", m.group(0), [PROVINCE_ABBR[m.group(1)]], ev.weight))
             continue
         for name in dict.fromkeys(name for name, _pos in sc.scan(ev.text, ev.strict)):
-            out.append(_mention(ev.source, name, sc.candidates(name), ev.weight))
+            out.append(_mention(ev.source, name, sc, ev.weight))
     return [m for m in out if m]
 
 
@@ -221,7 +224,7 @@ def _body_mentions(body: str, sc: _Scanner) -> list[_Mention]:
                 loose[name] = loose.get(name, 0) + 1
         for name, cnt in loose.items():
             counts[name] = max(counts.get(name, 0), cnt)
-    out = [_mention("body", name, sc.candidates(name), W_BODY * min(cnt, 5)) for name, cnt in sorted(counts.items())]
+    out = [_mention("body", name, sc, W_BODY * min(cnt, 5)) for name, cnt in sorted(counts.items())]
     return [m for m in out if m]
 
 
@@ -233,7 +236,8 @@ def _decide(mentions: list[_Mention]) -> _Choice:
     for code in all_codes:
         chain = {d.code for d in t.chain(code)}
         # a mention that could mean several places supports each of them only partly
-        support[code] = sum(m.weight / (1 + 0.01 * (len(m.codes) - 1)) for m in mentions
+        # (a town counts a little less than a county's own name: towns merge and move, the table is of 2023)
+        support[code] = sum(m.weight * (0.9 if m.town else 1) / (1 + 0.01 * (len(m.codes) - 1)) for m in mentions
                             if any(c in chain for c in m.codes))
     top = max(support.values())
     best = [c for c in all_codes if support[c] >= top - 1e-9]
