@@ -151,6 +151,36 @@ def test_sole_line_notice_gets_title_and_signature_without_markers():
     ]
 
 
+def test_rules_on_one_line_get_chapters_and_articles_but_not_cited_articles():
+    line = ("青山县政府信息公开保密审查办法第一章总则第一条为了规范政府信息公开保密审查工作,根据《中华人民共和国政府信息公开"
+            "条例》,制定本办法。第二条本办法适用于本县各行政机关及其工作人员,法律法规另有规定的除外。依据本办法第二条规定执行。"
+            "第二章审查程序第三条各单位公开政府信息前,应当依照本办法进行审查,审查不清的报上级机关确定。"
+            "第四条审查结果应当记录存档,并按照第三条规定报送县政务公开办公室备案,备案材料保存期限不少于五年。")
+    assert pieces([line]) == [
+        "青山县政府信息公开保密审查办法", "第一章总则",
+        "第一条为了规范政府信息公开保密审查工作,根据《中华人民共和国政府信息公开条例》,制定本办法。",
+        "第二条本办法适用于本县各行政机关及其工作人员,法律法规另有规定的除外。依据本办法第二条规定执行。",
+        "第二章审查程序", "第三条各单位公开政府信息前,应当依照本办法进行审查,审查不清的报上级机关确定。",
+        "第四条审查结果应当记录存档,并按照第三条规定报送县政务公开办公室备案,备案材料保存期限不少于五年。",
+    ]
+    assert len(line) >= 200
+
+
+def test_no_title_cut_inside_a_cited_title_and_no_heading_cut_before_latin_words():
+    line = ("根据《青山县2020年政务公开工作方案》为依据开展工作。一、工作目标 GDP 信息按季度公开,"
+            + "各单位按照要求认真组织实施。" * 8 + "二、工作任务(一)完成 GDP 数据公开。(二)做好解读,每季度发布解读材料不少于一篇。")
+    assert len(line) >= 200
+    out = pieces([line])
+    assert out[0] == "根据《青山县2020年政务公开工作方案》为依据开展工作。"
+    assert out[1:3] == ["一、工作目标", "GDP 信息按季度公开," + "各单位按照要求认真组织实施。" * 8]
+    assert "(一)完成 GDP 数据公开。" in out   # an unknown heading is not cut at a space before a Latin word
+
+
+def test_markdown_table_row_of_a_page_is_never_split():
+    row = "| 一、本年新收政府信息公开申请数量 | 10 | 1 | 0 | 0 | 0 | 1 | 12 |" * 4 + " 二、上年结转 (一)予以公开 |"
+    assert restore_line_breaks([row]) == [row]
+
+
 def test_long_paragraph_alone_without_title_or_markers_is_unchanged():
     line = "广大网民朋友:为推动政府信息公开工作,请您对以下四个方面进行评价:一是内容是否全面;二是形式是否便捷。" * 4
     assert restore_line_breaks([line]) == [line]

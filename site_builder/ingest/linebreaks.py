@@ -37,7 +37,9 @@ _MARKER = re.compile(
 _LEVELS = ("h2", "h3", "h4", "h5")  # nested numbering; 章 and 条 are counted on their own
 _SENTENCE_END = set("。；;！!？?：:”’」』)）】")
 _CITATION_AFTER = re.compile(r"\s*[项款目条号]")      # (一)项, (二)款: a citation, not a section
+_TABLE_SECTION = re.compile(r".*(?:主动公开政府信息|收到和处理|申请情况|行政复议|行政诉讼|统计)")
 _TABLE_START = re.compile(r"第二十条|信息内容|[(（]本列数据|申请人情况|行政复议|行政诉讼|表[一二三四]|项目|指标")
+_PARAGRAPH_START = re.compile(r"(?:19|20)\d{2}\s*年|[“\"(（《]")
 _TABLE_ANCHOR = re.compile(
     rf"表[{_NUM}](?=[\s:：、.．]|[{CJK}]{{2,30}}表)"
     rf"|第二十条第\s*[(（][{_NUM}][)）]\s*项\s*(?=信息内容)"
@@ -55,7 +57,7 @@ _KNOWN_HEADINGS = (
     "监督保障方面", "指导思想", "总体要求", "基本原则", "工作原则", "工作目标", "主要目标", "工作任务",
     "主要任务", "重点任务", "工作重点", "工作措施", "主要措施", "保障措施", "组织领导", "工作要求", "有关要求",
     "实施步骤", "工作步骤", "工作安排", "进度安排", "职责分工", "责任分工", "适用范围", "主要做法",
-    "存在问题", "下步打算", "下一步工作打算",
+    "存在问题", "下步打算", "下一步工作打算", "总则", "附则",
 )
 _HEADING_RE = re.compile("|".join(re.escape(h) for h in sorted(_KNOWN_HEADINGS, key=len, reverse=True)))
 # what may continue a heading phrase (二、工作任务完成情况): then the phrase is not the whole heading
@@ -98,7 +100,8 @@ def restore_line_breaks(lines: list[str]) -> list[str]:
     changed = False
     for line in lines:
         s = line.strip()
-        pieces = split_run_on(s, sole=len(s) >= SOLE_SHARE * total) if len(s) >= LONG else [line]
+        long_text = len(s) >= LONG and not s.startswith("|")   # a Markdown table row from a page is no run-on text
+        pieces = split_run_on(s, sole=len(s) >= SOLE_SHARE * total) if long_text else [line]
         if len(pieces) == 1:
             out.append(line)
             continue
@@ -193,10 +196,12 @@ def _title_cut(s: str, pos: int) -> list[int]:
         title = s[pos:m.end()]
         if re.search(r"[。，,；;：:！!？?]", title) or len(title) < 6:
             return []
+        if title.count("《") != title.count("》"):
+            continue  # an ending inside a cited 《…》 title: the title, if any, ends later
         after = m.end()
         marker = _MARKER.match(s, after)
-        if after < len(s) and (_BODY_OPENER.match(s, after) or _LABEL.match(s, after)
-                               or (marker and (marker.group("h2") or marker.group("h3")))):
+        section = marker is not None and not (marker.group("h4") or marker.group("h5"))
+        if after < len(s) and (_BODY_OPENER.match(s, after) or _LABEL.match(s, after) or section):
             return [after]
     return []
 
@@ -234,10 +239,11 @@ def _marker_cuts(s: str, start: int) -> tuple[list[int], tuple[int, int, int]]:
         sections += level in ("h2", "h3", "章", "条")
         cuts.append(m.start())
         last_cut = m.start()
-        end = _glued_heading_end(s, m) if level in ("h2", "h3") else None
+        end = _glued_heading_end(s, m) if level in ("h2", "h3", "章") else None
         if end is not None:
             cuts.append(end)
-        in_table = level == "h2" and end is not None and bool(_TABLE_START.match(s, _skip_space(s, end)))
+        in_table = (level == "h2" and end is not None and bool(_TABLE_SECTION.match(s[m.end():end]))
+                    and bool(_TABLE_START.match(s, _skip_space(s, end))))
     return cuts, (top, sections, items)
 
 
@@ -320,12 +326,12 @@ def _glued_heading_end(s: str, m: re.Match) -> int | None:
         end = h.end()
         if end < len(s) and s[end] in "。:：":
             end += 1
-        rest = s[end:]
-        if rest.strip() and not _CONTINUES.match(rest):
+        if _skip_space(s, end) < len(s) and not _CONTINUES.match(s, end):
             return end
         return None
+    # an unknown heading: Chinese words only, then a space and what starts a paragraph (a year, a quote)
     sp = re.compile(r"\s").search(s, pos, pos + MAX_HEADING)
-    if sp and sp.start() > pos and not re.search(r"[^\w、“”\"()（）]", s[pos:sp.start()]):
+    if sp and re.fullmatch(f"[{CJK}、]{{2,}}", s[pos:sp.start()]) and _PARAGRAPH_START.match(s, _skip_space(s, sp.start())):
         return sp.start()
     return None
 
