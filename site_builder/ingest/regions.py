@@ -253,7 +253,8 @@ def _decide(mentions: list[_Mention]) -> _Choice:
     if common and common in own:
         # several places under one named division, none ahead (a notice to 乌鲁木齐县、各区): the named one
         names = "、".join(t.get(c).name for c in lifted)
-        return _Choice(common, lifted, f"region: {names} named equally; placed at {t.get(common).name}, which names them")
+        note = f"region: {names} named equally; placed at {t.get(common).name}, which names them"
+        return _Choice(common, lifted, note)
     return _Choice(None, lifted)
 
 
@@ -298,7 +299,8 @@ def resolve(evidence: list[Evidence], body: str, issuing_body: str | None) -> Re
                              f"(the text names its {kind}委/{kind}政府 or 省、市、{kind}); please check")
     if choice.code is None:
         names = "、".join(f"{'/'.join(d.name for d in table().chain(c))} ({c})" for c in choice.candidates)
-        return Resolution(None, [f"region: ambiguous place evidence, candidates {names}; region left null"], trace, True)
+        warning = f"region: ambiguous place evidence, candidates {names}; region left null"
+        return Resolution(None, [warning], trace, True)
     region, warnings = _region(choice, mentions)
     if body_used:
         warnings.append("region: decided by places named in the body text; please check")
