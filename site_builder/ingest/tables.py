@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from site_builder.ingest.tables_appendix import parse_appendix
 from site_builder.ingest.tables_check import _fill, check
 from site_builder.ingest.tables_layout import apply_gaps, line_gaps
 from site_builder.ingest.tables_markdown import _fmt, markdown
@@ -124,13 +125,18 @@ def _parse_all(tokens: list[Token], warnings: list[str]) -> tuple[str | None, li
         if form:
             parsed.append(form)
             fid = "pre2019_stats_2014"
+    if fid is None:
+        appendix = parse_appendix(tokens)
+        if appendix:
+            parsed.append(appendix)
+            fid = "example_local_2009_putian"
     return fid, parsed
 
 
 def _entry(p: Parsed, tokens: list[Token], warnings: list[str], repairs: list[dict]) -> tuple[dict, str | None]:
     """The front-matter entry of one parsed table and its Markdown block (None: the text stays)."""
     fills = _fill(p, tokens) if p.status == "ok" else []
-    repairs += fills
+    repairs += p.repairs + fills
     failed = check(p) if p.status == "ok" else []
     entry: dict = {"status": "checks_failed" if failed else p.status, "rows": p.rows, "checks_failed": failed}
     raw = {rid: [t.text if t is not None else "" for t in cells] for rid, cells in p.cells.items()

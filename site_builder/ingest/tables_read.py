@@ -30,6 +30,7 @@ class Parsed:
     last: int                           # last token index consumed
     problems: list = field(default_factory=list)
     extra: list = field(default_factory=list)    # stats_form: (label, unit, value text) in order
+    repairs: list = field(default_factory=list)  # changes made while reading (glued cells split)
 
 
 def read_rows(tokens: list[Token], j: int, s: Spec) -> tuple[dict[str, RowRead], int]:

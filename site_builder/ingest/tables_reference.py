@@ -14,8 +14,10 @@ from site_builder.ingest.tables_tokens import Splitter, Token, key
 DATA = Path(__file__).resolve().parent.parent / "data" / "annual-report-tables.json"
 STAT_KEYS = ("proactive_total", "applications_received_new", "applications_carried_over", "review_total",
              "litigation_total")
-FORMAT_NAMES = {"gov2019": "2019", "gov2021": "2021", "pre2019_stats_2014": "pre2019"}
-TABLE_NAMES = {"t3_applications": "表三", "t4_review_litigation": "表四", "stats_form": "政府信息公开情况统计表"}
+FORMAT_NAMES = {"gov2019": "2019", "gov2021": "2021", "pre2019_stats_2014": "pre2019",
+                "example_local_2009_putian": "pre2019"}
+TABLE_NAMES = {"t3_applications": "表三", "t4_review_litigation": "表四", "stats_form": "政府信息公开情况统计表",
+               "appendix": "附表"}
 T4_GROUPS = ("review", "lit_direct", "lit_after_review")
 T4_LEAVES = ("maintain", "correct", "other", "pending", "total")
 T4_GROUP_LABELS = {"review": "行政复议", "lit_direct": "行政诉讼 / 未经复议直接起诉",
@@ -85,6 +87,8 @@ def spec(fid: str, tid: str) -> Spec:
         for label in (r["label"], r.get("short_label"), *ROW_ALIASES.get(r["id"], ())):
             if label:
                 row_keys.setdefault(key(label), r["id"])
+                if key(label).startswith("其中:"):   # the 其中 often sits on the parent's line or is dropped
+                    row_keys.setdefault(key(label)[3:], r["id"])
     headers = {key(c["label"]) for c in table.get("columns", [])}
     headers |= {key(x) for x in table.get("linearized") or [] if not x.startswith("V×")}
     if table.get("corner_note"):
@@ -101,11 +105,11 @@ def spec(fid: str, tid: str) -> Spec:
 @lru_cache(maxsize=1)
 def splitter() -> Splitter:
     labels = set()
-    for fid in ("gov2019", "gov2021", "pre2019_stats_2014"):
+    for fid in ("gov2019", "gov2021", "pre2019_stats_2014", "example_local_2009_putian"):
         for table in reference()[fid]["tables"]:
             s = spec(fid, table["id"])
             labels |= set(s.row_keys) | set(s.header_keys) | {key(s.title)}
-    labels |= {"统计指标", "单位", "统计数", "行政复议", "行政诉讼"}
+    labels |= {"统计指标", "单位", "统计数", "行政复议", "行政诉讼", "本年度"}
     return Splitter(labels)
 
 

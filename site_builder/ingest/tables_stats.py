@@ -36,6 +36,12 @@ def _from_tables(tables: dict) -> dict:
         stats["applications_received_new"] = rows.get("s3_received", {}).get("value")
         stats["review_total"] = rows.get("s4", {}).get("value")
         stats["litigation_total"] = rows.get("s5", {}).get("value")
+    appendix = tables.get("appendix", {})
+    if _trusted(appendix):  # the 附表: this year's column
+        rows = appendix["rows"]
+        for k, rid in (("proactive_total", "active"), ("applications_received_new", "req_total"),
+                       ("review_total", "review"), ("litigation_total", "litigation")):
+            stats[k] = rows.get(rid, {}).get("this_year")
     return stats
 
 

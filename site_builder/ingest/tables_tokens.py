@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from site_builder.ingest.tables_glued import split_glued
+
 # F18: traditional characters seen in mirrored copies of the labels
 _TRAD = str.maketrans("規範開處請數總計議訟結維糾審復訴決許強費購額項條內號務機構關業會織類們為與實際費則屬險護權種過執檔詢製無現補轉繼續辦應據種價",
                       "规范开处请数总计议讼结维纠审复诉决许强费购额项条内号务机构关业会织类们为与实际费则属险护权种过执档询制无现补转继续办应据种价")
@@ -48,6 +50,7 @@ class Token:
     unit: str | None = None
     pipe: bool = False  # from a |-joined row
     gap: int | None = None  # blank lines in the source right before this token's line (first token only)
+    glued: bool = False     # digits glued to a label or unit: maybe several cells run together
 
 
 def number(text: str) -> tuple[int | float, str | None] | None:
@@ -110,6 +113,15 @@ class Splitter:
         return parts if parts and len(parts) > 1 else None
 
 
+_LOOSE_NUMBER = re.compile(r"(?<!\d)(\d{1,2})[、．]")
+
+
+def _glued_token(line: int, cell: int, kind: str, text: str, pipe: bool) -> Token:
+    if kind == "digits":
+        return Token(line, cell, text, text, "num", int(text), pipe=pipe, glued=True)
+    return Token(line, cell, text, text, pipe=pipe)
+
+
 def _words_to_tokens(i: int, start_cell: int, words: list[str], pipe: bool, splitter: Splitter) -> list[Token]:
     out: list[Token] = []
     run: list[str] = []
@@ -120,9 +132,13 @@ def _words_to_tokens(i: int, start_cell: int, words: list[str], pipe: bool, spli
         text = " ".join(run)
         k = key(text)
         parts = splitter.split(k)
+        glued = None if parts else split_glued(_LOOSE_NUMBER.sub(r"\1.", k), splitter.by_start)
         if parts:
             for p in parts:
                 out.append(Token(i, start_cell + len(out), p, p, pipe=pipe))
+        elif glued:
+            for kind, p in glued:
+                out.append(_glued_token(i, start_cell + len(out), kind, p, pipe))
         else:
             out.append(Token(i, start_cell + len(out), text, k, pipe=pipe))
         run.clear()
@@ -178,8 +194,9 @@ def tokenize(lines: list[str], splitter: Splitter) -> list[Token]:
             if t is not None:
                 tokens.append(t)
                 continue
-        if not any(_value_token(i, 0, w, False) for w in words) and len(line) > 60:
-            tokens.append(Token(i, 0, line, key(line)))  # prose: one token, not split
+        if not any(_value_token(i, 0, w, False) for w in words) and len(line) > 60 and \
+                not split_glued(_LOOSE_NUMBER.sub(r"\1.", key(line)), splitter.by_start):
+            tokens.append(Token(i, 0, line, key(line)))  # prose: one token, not split (unless glued cells)
             continue
         tokens.extend(_words_to_tokens(i, 0, words, False, splitter))
     return tokens
