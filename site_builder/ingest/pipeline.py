@@ -232,12 +232,13 @@ def process(source: bytes | Path, source_name: str, is_html: bool) -> Document:
         "doc_number": doc_number,
         "format": fmt,
         "stats": stats,
-        **({"approx": approx} if approx else {}),
         "tables": tables,
         "source": {"file": source_name, "sha256": sha, "url": url},
         "repairs": repairs,
         "warnings": warnings,
     }
+    if approx:  # after the keys every document has (their order is an interface)
+        front["approx"] = approx
     doc = Document(source_name, front, body_md, warnings=warnings, encoding=encoding)
     # what needs a person's eye
     for k in ("year", "date", "issuing_body", "region"):
