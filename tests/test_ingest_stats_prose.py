@@ -34,6 +34,12 @@ def test_a_part_alone_is_not_the_total():
         assert extract_tables([line], 2019).stats["proactive_total"] is None, line
 
 
+def test_the_whole_area_is_not_a_part():
+    r = extract_tables(["2019年,全县各乡镇、各部门共主动公开政府信息5000条。"], 2019)
+    assert r.stats["proactive_total"] == 5000
+    assert extract_tables(["2019年,各乡镇、各部门共主动公开政府信息5000条。"], 2019).stats["proactive_total"] is None
+
+
 def test_one_channel_figure_only_when_it_is_the_only_one():
     r = stats_of("township_one_channel_2020.txt", 2020)
     assert r.stats["proactive_total"] == 7
@@ -64,6 +70,8 @@ def test_applications_received_from_prose():
     assert stats_of("approximate_2018.txt", 2018).stats["applications_received_new"] is None  # a review request
     assert extract_tables(["2018年未收到政府信息公开申请。"], 2019).stats["applications_received_new"] is None
     assert extract_tables(["共办理依申请公开案件10件。"], 2019).stats["applications_received_new"] is None
+    r = extract_tables(["本年度新收政府信息公开申请3件,比上年增加1件。"], 2019)
+    assert r.stats["applications_received_new"] == 3
 
 
 def test_review_and_litigation_from_prose():

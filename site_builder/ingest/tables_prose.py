@@ -29,6 +29,7 @@ _CANDIDATES = (
 _SKIP = re.compile(r"累计|历年|同比|比上年|较上年|上年|去年|申请|不同渠道|不同方式|各渠道|解读|回应")
 # a part of the body (a sub-unit) or of the information (a topic)
 _PART = re.compile(r"县直|市直|区直|各单位|各部门|各乡镇|各镇|各街道|(?<!本)(?:单位|部门)|领域|扶贫|财政|预决算")
+_WHOLE = re.compile(r"全(?:县|市|区|州|盟|省|旗|镇|乡)")   # 全县各乡镇、各部门共公开…: the whole, not a part
 _CHANNEL = re.compile(r"门户网站|网站|政务公开网|专栏|栏目|公开栏|公告栏|宣传栏|公众号|微信|微博|客户端|新媒体|媒体"
                       r"|报纸|报刊|电视|广播|短信|电子屏|平台|公报|查阅点")
 _SEVERAL = re.compile(r"各类|各种|多种|等")
@@ -84,7 +85,8 @@ def _figures(sentence: str, year_hint: int | None) -> list[Figure]:
     for m in _matches(sentence):
         before = sentence[:m.start()]
         lead = clause_before(sentence, m.start())
-        if out or "其中" in before or _PART.search(lead) or _SKIP.search(lead) or other_year(before, year_hint):
+        part = _PART.search(lead) and not _WHOLE.search(lead)
+        if out or "其中" in before or part or _SKIP.search(lead) or other_year(before, year_hint):
             break
         if sentence[max(0, m.start() - 2):m.start()].endswith(_NOT_OWN):
             continue

@@ -17,7 +17,7 @@ import unicodedata
 from site_builder.ingest.tables_prose import clause_before, other_year, sentences
 
 _NUM = r"(?P<num>\d+)(?:件|个|宗|条|次|起)"
-_APPLY = re.compile(r"(?:共|共计|总计)?(?:新)?(?:受理|收到|接到|接收)(?:了)?(?:各类)?(?:政府信息)?(?:公开)?"
+_APPLY = re.compile(r"(?:共|共计|总计)?(?:新收|新受理|受理|收到|接到|接收)(?:了)?(?:各类)?(?:政府信息)?(?:公开)?"
                     r"(?:依申请公开|公开申请|申请)(?:政府信息)?(?:公开)?(?:申请)?(?:事项|件|案件)?(?:共|共计|总计)?" + _NUM)
 _APPLY_NONE = re.compile(r"(?:未|没有)(?:收到|接到|受理)[^，,。；;]{0,30}?申请(?!人)")
 _CASE = re.compile(r"(?P<kind>行政复议|行政诉讼)(?:案件)?(?:共|共计)?" + _NUM)
