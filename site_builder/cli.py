@@ -56,6 +56,8 @@ def make_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--report", action="store_true", help="print extracted fields, warnings and doubts per document")
     ingest.add_argument("--jobs", "-j", type=int, default=None,
                         help="worker processes parsing documents (default: one per core; 1: no workers)")
+    ingest.add_argument("--max-size", dest="max_size", type=_size, default="64M", metavar="SIZE",
+                        help="refuse input files larger than this, e.g. 200M or 1G (default: 64M)")
 
     build = commands.add_parser("build", help="build the static site into public/")
     _site_options(build)
@@ -75,6 +77,15 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate content/ and configuration without building")
     _site_options(check)
     return parser
+
+
+def _size(text: str) -> int:
+    """argparse type of --max-size: a readable error for `--max-size lots`."""
+    from site_builder.ingest import parse_size
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _config(args):
@@ -102,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 # sent elsewhere than the terminal (a pipe, a file) goes there as it is
                 return run_ingest(args.inputs, args.out, force=args.force, report=args.report,
                                   stdout=sys.stdout if out.isatty() else out, stderr=sys.stderr, jobs=args.jobs,
-                                  progress=progress)
+                                  progress=progress, max_bytes=args.max_size)
         if args.command == "serve" or getattr(args, "watch", False):
             from site_builder.serve import run
             return run(lambda: _config(args), serve=args.command == "serve", port=getattr(args, "port", None),

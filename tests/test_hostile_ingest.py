@@ -51,7 +51,7 @@ def test_broken_raw_files_are_named_and_the_rest_ingested(tmp_path):
     os.symlink(tmp_path / "private", raw / "linked-folder")
     out = tmp_path / "content"
     before = outside(tmp_path, out)
-    result = run_cli("ingest", raw, "--out", out, check=False)
+    result = run_cli("ingest", raw, "--out", out, "--max-size", "20M", check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.splitlines()
     for name, message in RAW_BROKEN.items():

@@ -1,6 +1,7 @@
-"""`site-builder ingest INPUT... --out DIR [--force] [--report] [--jobs N]`: raw scraped documents → content/*.md.
+"""`site-builder ingest INPUT... --out DIR [--force] [--report] [--jobs N] [--max-size SIZE]`: raw scraped
+documents → content/*.md.
 
-Entry point: run_ingest(inputs, out_dir, force, report, stdout, stderr, jobs, progress) -> exit status.
+Entry point: run_ingest(inputs, out_dir, force, report, stdout, stderr, jobs, progress, max_bytes) -> exit status.
 
 Documents are parsed in forked worker processes, a chunk of documents per task (parsing is nearly all of the
 time); the output names, the writing and the manifest stay in this process, in input order, so the output is
@@ -10,8 +11,8 @@ byte for byte that of a one-process run (``--jobs 1``).
 from __future__ import annotations
 
 import errno
-import hashlib
 import multiprocessing
+import re
 import signal
 import sys
 import time
@@ -24,9 +25,25 @@ from site_builder.wording import count
 
 DOC_SUFFIXES = (".txt", ".htm", ".html", ".shtml", ".xhtml")
 HTML_SUFFIXES = (".htm", ".html", ".shtml", ".xhtml")
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024   # default of --max-size: far above any real report, below what 2 GB of RAM holds
 
-__all__ = ["run_ingest", "collect_inputs"]
+__all__ = ["run_ingest", "collect_inputs", "parse_size"]
+
+
+def parse_size(text: str) -> int:
+    """`64M`, `200MB`, `1.5G`, `500000` → bytes (for --max-size); ValueError with a readable message."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*", text, re.I)
+    if not m:
+        raise ValueError(f"not a size: {text!r} (write e.g. 64M, 200MB, 1G or a number of bytes)")
+    scale = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}[m.group(2).upper()]
+    return int(float(m.group(1)) * scale)
+
+
+def _mb(n: int) -> str:
+    for unit, scale in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]:
@@ -67,8 +84,9 @@ def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]
 
 def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: bool = False,
                stdout: TextIO | None = None, stderr: TextIO | None = None, jobs: int | None = None,
-               progress=None) -> int:
-    """`progress(stage, done, total)` (build.terminal_progress's) is told of every document handled."""
+               progress=None, max_bytes: int = MAX_BYTES) -> int:
+    """`progress(stage, done, total)` (build.terminal_progress's) is told of every document handled; a file
+    over `max_bytes` is refused with a message naming the option."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     out_dir = Path(out_dir)
@@ -81,7 +99,7 @@ def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: b
         stderr.write(f"{Problem(str(out_dir), f'cannot create output folder: {e.strerror or e}')}\n")
         return 1
     try:
-        counts = _ingest(files, out_dir, force, report, stdout, stderr, jobs, progress)
+        counts = _ingest(files, out_dir, force, report, stdout, stderr, jobs, progress, max_bytes)
     finally:
         lock.__exit__(None, None, None)
     counts["failed"] += failed
@@ -103,17 +121,16 @@ CHUNK = 8             # documents per worker task: small enough to keep both cor
 _FILES: list[Path] = []   # the inputs, inherited by forked workers (a task is a range of indexes)
 
 
-def _parse(path: Path, keep_doc: bool) -> tuple:
+def _parse(path: Path, keep_doc: bool, max_bytes: int) -> tuple:
     """("ok", input sha256, file bytes, name fields, warnings, doc or None) or ("failed", message)."""
     from .decode import DecodeError
     from .pipeline import process
 
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DecodeError(f"file too large ({size} bytes; limit {MAX_BYTES})")
-        data = path.read_bytes()
-        doc = process(data, path.name, is_html=path.suffix.lower() in HTML_SUFFIXES)
+        if size > max_bytes:
+            raise DecodeError(f"file too large: {_mb(size)} (limit {_mb(max_bytes)}; raise it with --max-size)")
+        doc = process(path, path.name, is_html=path.suffix.lower() in HTML_SUFFIXES)
         content = doc.render()
     except (DecodeError, ValueError) as e:
         return ("failed", f"{path}: {e}")
@@ -125,13 +142,13 @@ def _parse(path: Path, keep_doc: bool) -> tuple:
         return ("failed", f"{path}: internal error while ingesting: {type(e).__name__}: {e}")
     fm = doc.front
     name_fields = (fm.get("year"), (fm.get("region") or {}).get("code"), fm.get("doc_type") or "other")
-    return ("ok", hashlib.sha256(data).hexdigest(), content, name_fields, len(fm.get("warnings") or []),
+    return ("ok", fm["source"]["sha256"], content, name_fields, len(fm.get("warnings") or []),
             doc if keep_doc else None)
 
 
-def _parse_chunk(task: tuple[int, int, bool]) -> list[tuple]:
-    start, end, keep_doc = task
-    return [_parse(_FILES[i], keep_doc) for i in range(start, end)]
+def _parse_chunk(task: tuple[int, int, bool, int]) -> list[tuple]:
+    start, end, keep_doc, max_bytes = task
+    return [_parse(_FILES[i], keep_doc, max_bytes) for i in range(start, end)]
 
 
 def _ignore_interrupt() -> None:
@@ -139,7 +156,7 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _parsed(files: list[Path], keep_doc: bool, jobs: int | None):
+def _parsed(files: list[Path], keep_doc: bool, jobs: int | None, max_bytes: int):
     """Every file's _parse result, in input order; with workers, chunks are parsed ahead meanwhile."""
     global _FILES
     from site_builder.content.loader import worker_count
@@ -147,10 +164,10 @@ def _parsed(files: list[Path], keep_doc: bool, jobs: int | None):
     workers = min(worker_count(jobs), -(-len(files) // CHUNK))
     if workers <= 1 or len(files) < PARALLEL_DOCS or "fork" not in multiprocessing.get_all_start_methods():
         for path in files:
-            yield _parse(path, keep_doc)
+            yield _parse(path, keep_doc, max_bytes)
         return
     _FILES = files
-    tasks = [(i, min(i + CHUNK, len(files)), keep_doc) for i in range(0, len(files), CHUNK)]
+    tasks = [(i, min(i + CHUNK, len(files)), keep_doc, max_bytes) for i in range(0, len(files), CHUNK)]
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt)
     try:
         for chunk in pool.imap(_parse_chunk, tasks):
@@ -163,7 +180,7 @@ def _parsed(files: list[Path], keep_doc: bool, jobs: int | None):
 
 
 def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout: TextIO, stderr: TextIO,
-            jobs: int | None, progress) -> dict[str, int]:
+            jobs: int | None, progress, max_bytes: int) -> dict[str, int]:
     from .report import print_report
     from .write import Manifest, write_document
 
@@ -181,7 +198,7 @@ def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout:
     if progress:
         progress("ingest", 0, len(files))
     try:   # the manifest is saved however the loop ends (Ctrl-C too): the files written are known as ingest's
-        for done, (path, source, parsed) in enumerate(zip(files, sources, _parsed(files, report, jobs)), 1):
+        for done, (path, source, parsed) in enumerate(zip(files, sources, _parsed(files, report, jobs, max_bytes)), 1):
             if progress:
                 progress("ingest", done, len(files))
             if parsed[0] == "failed":

@@ -12,8 +12,6 @@ from __future__ import annotations
 import codecs
 import re
 
-MAX_BYTES = 20 * 1024 * 1024
-
 
 class DecodeError(Exception):
     """The input is not a readable text document (message is one line, for ``path: message``)."""
@@ -71,9 +69,7 @@ def _bad_text(text: str) -> bool:
 
 def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
     """Return (text, encoding name). Raises DecodeError."""
-    if len(data) > MAX_BYTES:
-        raise DecodeError(f"file too large ({len(data)} bytes; limit {MAX_BYTES})")
-    if not data.strip():
+    if not data or data.isspace():  # (no .strip(): that would copy a big file)
         raise DecodeError("empty file")
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -92,7 +88,7 @@ def decode_bytes(data: bytes, is_html: bool = False) -> tuple[str, str]:
         raise DecodeError("binary file, not a text or HTML document")
 
     candidates: list[str] = ["utf-8"]
-    declared = declared_charset(data) if (is_html or data.lstrip()[:1] == b"<") else None
+    declared = declared_charset(data) if (is_html or data[:4096].lstrip()[:1] == b"<") else None
     if declared and declared not in candidates:
         candidates.append(declared)
     if "gb18030" not in candidates:

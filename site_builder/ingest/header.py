@@ -34,7 +34,12 @@ _PROSE_TITLE = (
     re.compile(r"(?:现|特|特此|现予|予以)(?:向社会)?(?:公布|发布)(?:了)?(?P<t>[^。,，;；:：“”《》]{6,60}?(?:年度报告|年报))"),
     re.compile(r"(?:本机关|本单位|本部门)?编制了?《(?P<t>[^》]{6,60}?(?:指南|目录|年度报告|年报))》"),
 )
+_DATE_LINE = re.compile(r"[\d〇○零一二三四五六七八九十\s年月日.\-/:]+")
 _NOT_A_NAME = re.compile(r"本机关|本单位|本部门|本局|我局|我单位|我办")
+# a scraper's own lines: the file it saved (`/data/crawl/x.html`, `D:\\spider\\x.htm`) and the line it put
+# between its header and the text (`==== 正文 ====`, `正文：`)
+_LOCAL_PATH = re.compile(r"^(?:[A-Za-z]:\\|/|file://|\./|~/)\S*\.(?:s?html?|txt|pdf|docx?|json)$", re.I)
+_SEPARATOR = re.compile(r"^(?:[=\-*#_~—－]{3,}\s*(?P<word>正文|内容|全文|原文)?\s*[=\-*#_~—－]*|(?P<label>正文|正文内容|全文)\s*[:：]?)$")
 
 
 def title_core(s: str) -> str:
@@ -104,21 +109,36 @@ class Header:
     body_start: int = 0
 
 
-def _zone(lines: list[str]) -> tuple[list[int], list[int]]:
-    """(header zone, the nonblank lines) — the zone ends at the first paragraph."""
+def _is_separator(s: str, after_labels: bool) -> bool:
+    """`==== 正文 ====` always; a bare `====` only below a labelled block (in a text it is the text's own)."""
+    m = _SEPARATOR.match(s)
+    return bool(m) and (after_labels or bool(m.group("word") or m.group("label")))
+
+
+def _zone(lines: list[str]) -> tuple[list[int], list[int], int | None]:
+    """(header zone, the nonblank lines, the separator line ending the zone or None) — the zone ends at the
+    first paragraph or at a scraper's separator."""
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     zone = []
+    labelled = False
     for i in nonblank[:_ZONE_MAX]:
         s = lines[i].strip()
+        if _is_separator(s, labelled):
+            zone.append(i)
+            return zone, nonblank, i  # the scraper's header ends here
+        labelled = labelled or parse_labelled(s) is not None
         if len(s) >= _PARAGRAPH and re.search(r"[。，,；;]", s) or len(s) > 120:
             break
         zone.append(i)
-    return zone, nonblank
+    return zone, nonblank, None
 
 
-def _read_labels(lines: list[str], zone: list[int], h: Header) -> None:
+def _read_labels(lines: list[str], zone: list[int], separator: int | None, h: Header) -> None:
     for k, i in enumerate(zone):
         if is_md_delimiter(lines[i]) and (i - 1) in h.meta_lines:
+            h.meta_lines.add(i)
+            continue
+        if i == separator or _LOCAL_PATH.match(lines[i].strip()):
             h.meta_lines.add(i)
             continue
         parsed = parse_labelled(lines[i], bare=True)
@@ -172,7 +192,7 @@ def _candidates(lines: list[str], idx: list[int], k: int, counts: dict[str, int]
     joined = text
     for n, j in enumerate(idx[k + 1:k + 3], 1):
         nxt = lines[j].strip()
-        if len(joined) > 60 or len(nxt) > 40 or title_like_end(joined):
+        if len(joined) > 60 or len(nxt) > 40 or title_like_end(joined) or _DATE_LINE.fullmatch(nxt):
             break
         joined = joined + nxt
         # a 红头 organ line over `关于…` or `2020年…` is part of the title, unless what follows the organ is also
@@ -211,8 +231,8 @@ def prose_title(lines: list[str]) -> str | None:
 
 def analyse_header(lines: list[str], html_titles: list[str]) -> Header:
     h = Header()
-    zone, nonblank = _zone(lines)
-    _read_labels(lines, zone, h)
+    zone, nonblank, separator = _zone(lines)
+    _read_labels(lines, zone, separator, h)
     label_title = next((lab.value for lab in h.labelled if lab.key == "title" and len(lab.value) >= 5), None)
     best = _best_line(lines, zone, h.meta_lines, html_titles)
     if label_title:
