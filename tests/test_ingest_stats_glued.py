@@ -46,8 +46,8 @@ def test_arithmetic_decides_the_split():
     assert r.stats == {"proactive_total": 425, "applications_received_new": 12, "applications_carried_over": None,
                        "review_total": 0, "litigation_total": 1}
     split = {x["field"]: x for x in r.repairs}
-    assert split["tables.appendix.rows.active.this_year"]["before"] == "4251516"
-    assert split["tables.appendix.rows.active.cumulative"]["after"] == 1516
+    assert split["tables.appendix.rows.active"]["before"] == "4251516"
+    assert split["tables.appendix.rows.active"]["after"] == "425 / 1516"
 
 
 def test_undecided_split_stays_null_with_a_warning():
@@ -82,3 +82,25 @@ def test_2014_form_glued_into_one_line():
     assert r.tables["stats_form"]["rows"]["s1_total"] == {"value": 1204}
     assert (r.stats["proactive_total"], r.stats["applications_received_new"], r.stats["review_total"],
             r.stats["litigation_total"]) == (1204, 17, 1, 0)
+
+
+def test_document_page_shows_the_rebuilt_appendix(tmp_path):
+    """The 附表 is shown from front matter with its reference labels; its year column reads 本年度."""
+    import yaml
+    from conftest import run_cli, write_doc
+    from site_checks import soup
+
+    r = glued_table()
+    assert r.blocks == []                       # the body keeps the text as written
+    front = {"title": "某市2009年政府信息公开工作年度报告", "doc_type": "annual_report", "year": 2009, "region": None,
+             "format": r.format, "stats": r.stats, "tables": r.tables, "repairs": r.repairs}
+    (tmp_path / "pyproject.toml").write_text('[tool.site_builder]\ntitle = "测试档案"\n', encoding="utf-8")
+    write_doc(tmp_path / "content", "a.md", yaml.safe_dump(front, allow_unicode=True))
+    run_cli("build", "--root", tmp_path, "--no-search", "--quiet")
+    page = soup(next((tmp_path / "public" / "docs").glob("*/index.html")))
+    tables = [t for t in page.select("table") if "主动公开信息数" in t.get_text()]
+    assert len(tables) == 1
+    text = tables[0].get_text(" ", strip=True)
+    assert "本年度" in text and "历年累计" in text and "2009年度" not in text
+    assert "425" in text and "1,516" in text.replace("1516", "1,516")
+    assert "*" not in text                      # split cells are not blank cells filled from an identity

@@ -1,16 +1,19 @@
 """Statistics tables of the annual reports: recognise, rebuild, check; and the headline figures.
 
     from site_builder.ingest.tables import extract_tables
-    result = extract_tables(lines, year_hint)   # -> TablesResult
+    result = extract_tables(lines, year_hint, raw_text=source)   # -> TablesResult
 
 Tables arrive flattened in many shapes (one cell per line, rows joined by `|` with empty cells, several cells on
 a line, labels split over lines or spaced, blank cells dropped, Markdown tables from HTML with merged cells
-expanded as empty cells). The text becomes a stream of tokens (tables_tokens.py); each table is read by walking
-its labels from the format reference (site_builder/data/annual-report-tables.json): after a data-row label come
-its values, up to the next label. A row whose values cannot be placed is never guessed: it stays null and the
-table incomplete; a table that cannot be rebuilt stays as text with a warning. Arithmetic identities (勾稽关系)
-are checked and failures reported, never fixed; the only values filled are a single blank cell of an identity,
-recorded as a repair. The format is detected from the labels, never from the year.
+expanded as empty cells, blank-line runs for empty cells, cells glued into one line). The text becomes a stream
+of tokens (tables_tokens.py, tables_glued.py); each table is read by walking its labels from the format
+reference (tables_reference.py): after a data-row label come its values, up to the next label (tables_read.py,
+tables_layout.py; the parsers in tables_parse.py and tables_appendix.py). A row whose values cannot be placed
+is never guessed: it stays null and the table incomplete; a table that cannot be rebuilt stays as text with a
+warning. Arithmetic identities (勾稽关系) are checked and failures reported, never fixed (tables_check.py);
+the only values filled are a single blank cell of an identity, recorded as a repair. Rebuilt tables become
+Markdown (tables_markdown.py). The format is detected from the labels, never from the year. The headline
+figures come from the tables, else from explicit prose (tables_stats.py, tables_prose*.py).
 """
 
 from __future__ import annotations
@@ -151,6 +154,8 @@ def _entry(p: Parsed, tokens: list[Token], warnings: list[str], repairs: list[di
     if p.status != "ok":
         shown = p.problems if len(p.problems) <= 3 else [*p.problems[:3], f"…共 {len(p.problems)} 行"]
         warnings.append(f"{name} 不完整 (incomplete)，未能重建的行保留为空，原文保留: " + "；".join(shown))
+        return entry, None
+    if p.tid == "appendix":  # the page shows it from front matter; the body keeps the text (its year header)
         return entry, None
     return entry, markdown(p, fills)
 

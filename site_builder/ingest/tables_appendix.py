@@ -124,8 +124,9 @@ def parse_appendix(tokens: list[Token]) -> Parsed | None:
             cells[rid] = values
             continue
         cells[rid] = [_split_token(values[0], v) for v in pair]
-        repairs += [{"field": f"tables.{TID}.rows.{rid}.{c}", "rule": "粘连单元格按本年度≤历年累计、分项≤合计拆分 "
-                     "(glued cells split by arithmetic)", "before": values[0].text, "after": v,
-                     "where": f"line {values[0].line + 1}"} for c, v in zip(s.columns, pair)]
+        # one repair per row (a cell path would read as a blank cell filled from an identity)
+        repairs.append({"field": f"tables.{TID}.rows.{rid}", "rule": "粘连单元格按本年度≤历年累计、分项≤合计拆分 "
+                        "(glued cells split by arithmetic)", "before": values[0].text,
+                        "after": f"{pair[0]} / {pair[1]}", "where": f"line {values[0].line + 1}"})
     status = "incomplete" if problems else "ok"
     return Parsed(TID, s, rows, cells, status, head, last, problems, repairs=repairs)

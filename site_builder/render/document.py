@@ -61,7 +61,8 @@ class ShownTable:
 def _reference_tables(doc_format: str | None, table_id: str) -> list[dict]:
     """The reference tables of that id, the document's format first (an unknown format: every format's)."""
     out = []
-    for fid in (FORMAT_IDS.get(doc_format or ""), "gov2019", "gov2021", "pre2019_stats_2014"):
+    for fid in (FORMAT_IDS.get(doc_format or ""), "gov2019", "gov2021", "pre2019_stats_2014",
+                "example_local_2009_putian"):
         if fid:
             out += [t for t in _reference()[fid]["tables"] if t["id"] == table_id and t not in out]
     return out
@@ -113,7 +114,9 @@ def shown_tables(doc: Document) -> list[ShownTable]:
         for c in col_ids:
             rc = ref_cols.get(c, {})
             parent = ref_cols.get(rc.get("parent") or "", {})
-            columns.append(Column(c, rc.get("label") or labels["columns"].get(c, c), rc.get("unit"),
+            label = rc.get("label") or labels["columns"].get(c, c)
+            label = "本年度" if re.fullmatch(r"(?:19|20)\d{2}年度", label) else label   # the 附表's example year
+            columns.append(Column(c, label, rc.get("unit"),
                                   UNIT_NOTES.get(c) if not rc.get("unit") else None, parent.get("label")))
         shown = ShownTable(table_id, ref.get("title") or labels["title"], status, STATUS_LABELS.get(status, status),
                            ref.get("section"), columns, checks_failed=list(table.get("checks_failed") or []),
