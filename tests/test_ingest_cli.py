@@ -313,6 +313,8 @@ def test_report_lists_fields_warnings_and_doubts(tmp_path):
     assert "== 002_70ebc6065c14b089.txt" in out
     assert "doc_number: 赣市府办字〔2018〕88号" in out
     assert "repair: doc_number" in out and "〔201888 -> 〔2018〕88号" in out
-    assert "warning: region: 沈抚新区 is a special zone" in out
+    # each doubt is given as the field it is about and why
+    assert "unsure region: 沈抚新区 is a special zone" in out
+    assert "unsure issuing_body: not found" in out
     assert "CHECK: region is null" in out
     assert "CHECK: issuing_body is null" in out

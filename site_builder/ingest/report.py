@@ -1,8 +1,25 @@
-"""`--report`: per document, the extracted fields, warnings and what needs a person's eye."""
+"""`--report`: per document, the extracted fields, the fields ingest is unsure of and why, and what needs a
+person's eye."""
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
+
+FIELDS = ("title", "doc_type", "year", "date", "issuing_body", "doc_number", "format", "region", "stats")
+STAT_KEYS = ("proactive_total", "applications_received_new", "applications_carried_over", "review_total",
+             "litigation_total")
+
+
+def unsure(warnings: list[str]) -> list[tuple[str, str]]:
+    """(field, why) for each warning that is about one field (`year: not in the title; …`)."""
+    out = []
+    for msg in warnings:
+        m = re.match(r"^([a-z_]+(?:\.[a-z_]+)?)\s*:\s*(.+)$", msg, re.S)
+        if m and (m.group(1) in FIELDS or m.group(1) in STAT_KEYS or m.group(1).startswith("stats.")):
+            name = m.group(1) if m.group(1) not in STAT_KEYS else f"stats.{m.group(1)}"
+            out.append((name, m.group(2)))
+    return out
 
 
 def _fmt(v) -> str:
@@ -29,8 +46,12 @@ def print_report(doc, result_status: str, out_name: str, stream: TextIO) -> None
     w(f"  source: {src.get('file')} ({doc.encoding}) url={_fmt(src.get('url'))}\n")
     for r in fm.get("repairs") or []:
         w(f"  repair: {r.get('field')} {r.get('rule')}: {r.get('before')} -> {r.get('after')} ({r.get('where')})\n")
+    about_fields = unsure(fm.get("warnings") or [])
+    for name, why in about_fields:
+        w(f"  unsure {name}: {why}\n")
     for msg in fm.get("warnings") or []:
-        w(f"  warning: {msg}\n")
+        if not any(msg.endswith(why) for _, why in about_fields):
+            w(f"  warning: {msg}\n")
     if doc.review:
         for msg in doc.review:
             w(f"  CHECK: {msg}\n")
