@@ -127,6 +127,10 @@ def test_no_title_is_none_not_a_made_up_one(tmp_path):
     assert fm["title"] is None
     assert any(w.startswith("title:") for w in fm["warnings"])
     assert (fm["doc_type"], fm["issuing_body"], fm["year"]) == ("annual_report", "东山县生态环境局", 2020)
+    # the site names it by who, when and what, and says the original has no title
+    run_cli("build", "--root", tmp_path, "--no-search")
+    (page,) = [p for p in (tmp_path / "public" / "docs").glob("*/index.html")]
+    assert "<h1>东山县生态环境局2020年年度报告（原文无标题）" in page.read_text(encoding="utf-8")
 
 
 def test_spaces_inside_a_title_are_layout():

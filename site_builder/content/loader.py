@@ -20,7 +20,7 @@ from typing import Any
 from site_builder.config import Config
 from site_builder.content import frontmatter_io
 from site_builder.content.markdown import render
-from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS, Document, Region, Site
+from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS, Body, Document, Region, Site
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.regions import table as division_table
 
@@ -30,27 +30,39 @@ PARALLEL_THRESHOLD = 400              # below this, worker start-up costs more t
 
 
 def discover(config: Config) -> tuple[list[Path], list[Problem]]:
-    """Every ``*.md`` under content/, sorted; hidden files skipped; links that leave content/ refused."""
+    """Every ``*.md`` under content/, sorted (a folder's files, then its subfolders'); hidden files skipped;
+    links that leave content/ refused. One scandir per folder: a rebuild of 10,000 documents runs this first."""
     root = config.content_path
     if not root.is_dir():
         return [], [Problem(display_path(root, config.root), "content folder does not exist")]
-    files, problems = [], []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith(".md"):
-                continue
-            path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(display_path(path, config.root),
-                                        "symbolic link points outside the content folder; refused"))
-                continue
-            files.append(path)
+    files: list[Path] = []
+    problems: list[Problem] = []
+    _scan_folder(root, root, config.root, files, problems)
     return files, problems
 
 
+def _scan_folder(folder: Path, root: Path, project: Path, files: list, problems: list) -> None:
+    with os.scandir(folder) as scan:
+        entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    subfolders = []
+    for entry in entries:
+        if entry.is_dir():   # a link to a folder is not followed, as os.walk(followlinks=False) does not
+            if not entry.is_symlink():
+                subfolders.append(entry.name)
+            continue
+        if not entry.name.endswith(".md"):
+            continue
+        path = folder / entry.name
+        if entry.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.append(Problem(display_path(path, project), "symbolic link points outside the content folder; refused"))
+            continue
+        files.append(path)
+    for name in subfolders:
+        _scan_folder(folder / name, root, project, files, problems)
+
+
 def load_site(config: Config, jobs: int | None = None, cache: dict | None = None, store=None, hashes=None,
-              progress=None) -> Site:
+              progress=None, found: tuple | None = None) -> Site:
     """Parse every content file; raise SiteError listing all problems if any file is broken.
 
     `cache` (path → ((mtime, size), result)) lets a long-running process (watch, serve) re-parse only the
@@ -58,8 +70,10 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
     on-disk cache of parsed documents across builds; `hashes` (cache.FileHashes) lets it accept a file whose
     stat changed but whose bytes did not. `progress(done, total)` is called as files are parsed.
     Files are parsed in chunks by worker processes (`jobs`, default one per core) above PARALLEL_THRESHOLD.
+    `found`: what discover() returned, when the caller has just run it.
     """
-    files, problems = discover(config)
+    files, problems = found if found is not None else discover(config)   # `found`: discover()'s, if just run
+    problems = list(problems)
     results: dict[Path, object] = {}
     todo = []
     for path in files:
@@ -83,7 +97,7 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
         todo.append((path, stamp, st))
     pack_dir = str(store.pack_dir) if store is not None else None
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    args = [([str(path) for path, _, _ in chunk], str(config.root), pack_dir) for chunk in chunks]
+    args = [([str(path) for path, _, _ in chunk], str(config.root), pack_dir, config.base_path) for chunk in chunks]
     workers = worker_count(jobs)
     by_name = {str(path): (path, stamp, st) for path, stamp, st in todo}
     done = 0
@@ -102,8 +116,8 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
         if store is not None and pack is not None:
             store.added([(name, _stat_stamp(by_name[name][2]), sha)
                          for name, sha, _ in entries if by_name[name][2] is not None], pack)
-        for name, found in failed:
-            results[by_name[name][0]] = found
+        for name, failure in failed:
+            results[by_name[name][0]] = failure
         done += len(entries) + len(failed)
         if progress:
             progress(done, len(todo))
@@ -122,7 +136,7 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
     for path in files:
         result = results[path]
         if isinstance(result, Document):
-            documents.append(result)
+            documents.append(_with_url(result, config.base_path))
         else:
             problems.extend(result)
     if problems:   # two documents that want one URL, too: every problem at once, not after the others are fixed
@@ -152,12 +166,22 @@ def _stat_stamp(st) -> tuple[int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+def _with_url(doc: Document, base_path: str) -> Document:
+    """A cached document parsed under another base URL gets this one's link (the rest does not depend on it)."""
+    from dataclasses import replace
+
+    from site_builder.urls import document_link
+
+    url = document_link(base_path, doc.slug)
+    return doc if doc.url == url else replace(doc, url=url)
+
+
 def _parse_chunk(args) -> tuple[str | None, bytes, list]:
     """Parse a chunk of files; documents come back pickled once, and the same bytes become a cache pack."""
-    names, root, pack_dir = args
+    names, root, pack_dir, base_path = args
     entries, failed = [], []
     for name in names:
-        result = load_file(Path(name), Path(root))
+        result = load_file(Path(name), Path(root), base_path)
         if isinstance(result, Document):
             entries.append((name, result.content_hash, result))
         else:
@@ -173,7 +197,8 @@ def _parse_chunk(args) -> tuple[str | None, bytes, list]:
     return pack, blob, failed
 
 
-def load_file(path: Path, root: Path) -> Document | list[Problem]:
+def load_file(path: Path, root: Path, base_path: str = "/") -> Document | list[Problem]:
+    """One content file → its Document (with its page's link under `base_path`), or its problems."""
     rel = display_path(path, root)
     try:
         if path.stat().st_size > MAX_CONTENT_BYTES:
@@ -192,11 +217,11 @@ def load_file(path: Path, root: Path) -> Document | list[Problem]:
     except frontmatter_io.FrontMatterError as exc:
         return [Problem(rel, exc.message, exc.line)]
     return parse_document(meta, body, path=path, rel=rel, digest=hashlib.sha256(raw).hexdigest(),
-                          lines=frontmatter_io.key_lines(text))
+                          lines=frontmatter_io.key_lines(text), base_path=base_path)
 
 
 def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, digest: str,
-                   lines: dict[str, int] | None = None) -> Document | list[Problem]:
+                   lines: dict[str, int] | None = None, base_path: str = "/") -> Document | list[Problem]:
     """Validate the front matter field by field; return the Document or every problem found.
 
     `lines` (top-level key → line in the file) puts the line of the field into its problem."""
@@ -212,8 +237,10 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
         return problems
 
     title = meta.get("title")
+    if title is None and "title" in meta:
+        title = _untitled(meta)   # ingest writes `title: null` when the text gives none: never a made-up title
     if not isinstance(title, str) or not title.strip():
-        bad("front matter: 'title' is required and must be text")
+        bad("front matter: 'title' is required and must be text (null when the document has none)")
     doc_type = meta.get("doc_type")
     if not isinstance(doc_type, str) or doc_type not in DOC_TYPES:
         bad(f"front matter: 'doc_type' must be one of {', '.join(DOC_TYPES)}, not {doc_type!r}")
@@ -255,6 +282,8 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
     if problems:
         return problems
 
+    from site_builder.urls import document_link
+
     body_html, body_text = render(body)
     return Document(
         source_path=path, rel_path=rel, slug=slug, title=title.strip(), doc_type=doc_type, year=year,
@@ -263,8 +292,17 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
         stats=dict(stats) if stats else None, tables=dict(meta.get("tables") or {}),
         source=dict(meta.get("source") or {}), repairs=tuple(meta.get("repairs") or ()),
         warnings=tuple(str(w) for w in meta.get("warnings") or ()), front_matter=meta,
-        body_html=body_html, body_text=body_text, content_hash=digest,
+        body=Body(body_html, body_text), content_hash=digest, url=document_link(base_path, slug),
     )
+
+
+def _untitled(meta: dict) -> str:
+    """What lists and pages show for a document without a title: who, which year, what kind — marked as such."""
+    region = meta.get("region") if isinstance(meta.get("region"), dict) else {}
+    who = meta.get("issuing_body") or region.get("county") or region.get("city") or region.get("province") or ""
+    year = f"{meta['year']}年" if isinstance(meta.get("year"), int) else ""
+    kind = DOC_TYPES.get(meta.get("doc_type"), "文件") if isinstance(meta.get("doc_type"), str) else "文件"
+    return f"{who}{year}{kind}（原文无标题）"
 
 
 MAX_FRONT_MATTER_VALUES = 100_000   # a real document has a few hundred; YAML aliases can multiply a few lines
