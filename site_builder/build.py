@@ -6,16 +6,13 @@ import gc
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from site_builder.config import Config
 from site_builder.content import Site, load_site
 from site_builder.errors import Problem, SiteError, display_path
-from site_builder.listings import build_listings
 from site_builder.locks import writing
-from site_builder.output import Staging
-from site_builder.render import write_site
-from site_builder.urls import Urls
+from site_builder.rebuild import Rebuilder
 from site_builder.wording import count
 
 
@@ -28,12 +25,18 @@ class BuildResult:
     search: dict | None
     unchanged: bool = False   # nothing to do: every input is as at the last build and public/ is intact
     size: int = 0             # bytes of every file in the output folder: what a host publishes
+    outcome: object = None    # rebuild.Outcome: which pages were rendered, which files written
 
     def summary(self) -> str:
         if self.unchanged:
             return (f"no change: {count(self.documents, 'document')} → {count(self.pages, 'page')}, "
                     f"{count(self.files, 'file')} "
                     f"({self.size / 1e6:.1f} MB) as built before (checked in {self.seconds:.2f} s)")
+        if self.outcome is not None and not self.outcome.everything:
+            searched = (f", search index ({self.search['engine']})" if self.search else "")
+            return (f"rebuilt {count(self.documents, 'document')} → {count(self.pages, 'page')}: "
+                    f"{len(self.outcome.rendered)} rendered, {count(len(self.outcome.written), 'file')} rewritten "
+                    f"({self.size / 1e6:.1f} MB) in {self.seconds:.2f} s{searched}")
         searched = (f", search index ({self.search['engine']}) of {count(self.search['records'], 'document')}"
                     if self.search else "")
         return (f"built {count(self.documents, 'document')} → {count(self.pages, 'page')}, {count(self.files, 'file')} "
@@ -64,10 +67,44 @@ def check_output_location(config: Config) -> None:
 
 
 def load(config: Config, jobs: int | None = None, cache: dict | None = None, **options) -> Site:
-    """The immutable Site with every document's URL decided by urls.py (options: see content.load_site)."""
-    site = load_site(config, jobs=jobs, cache=cache, **options)
-    urls = Urls(config)
-    return replace(site, documents=tuple(replace(d, url=urls.link(Urls.document(d.slug))) for d in site.documents))
+    """The immutable Site, every document's URL decided by urls.py as it is loaded (options: content.load_site)."""
+    return load_site(config, jobs=jobs, cache=cache, **options)
+
+
+class Indexer:
+    """The search index step of a build: built in a process of its own (search.IndexJob) into a folder — the
+    staging tree, or a scratch folder swapped into public/ — reusing the parts of the previous index whose
+    documents did not change, and keeping the files of it that came out the same."""
+
+    def __init__(self, config: Config, jobs: int | None, log, progress):
+        self.config, self.jobs, self.log, self.progress = config, jobs, log, progress
+        self.job = None
+
+    def begin(self, site: Site, folder, previous) -> None:
+        import shutil
+
+        from site_builder.search import IndexJob
+
+        if folder != previous.with_name(f".{previous.name}.staging"):
+            shutil.rmtree(folder, ignore_errors=True)
+        parts, at_once = search_plan(len(site.documents), self.jobs, self.config.search_engine)
+        self.log(f"indexing for search ({self.config.search_engine})")
+        self.job = IndexJob(site, folder, self.config.search_engine, parts=parts, jobs=at_once, previous=previous)
+
+    def end(self, folder, previous) -> dict:
+        from site_builder.output import link_unchanged
+        from site_builder.search import index_dir
+
+        self.progress("search", 0, 1)
+        summary = self.job.wait()
+        link_unchanged(folder, previous, index_dir(self.config.search_engine))
+        self.progress("search", 1, 1)
+        return summary
+
+    def stop(self) -> None:
+        if self.job:
+            self.job.stop()
+            self.job = None
 
 
 def build(config: Config, *, search: bool | None = None, log=None, jobs: int | None = None, progress=None,
@@ -88,7 +125,8 @@ def build(config: Config, *, search: bool | None = None, log=None, jobs: int | N
 def _collector_paused():
     """A build makes hundreds of thousands of long-lived objects and few reference cycles, and Python's cyclic
     collector would rescan all of them every so many allocations (measured: 0.9 s of a 8.7 s cold build of
-    10,000 documents). Paused for the build (forked workers inherit the pause), one collection after it."""
+    10,000 documents). Paused for the build (forked workers inherit the pause); no collection after it: the
+    build's objects are freed by reference counting, and a full pass would cost 0.1–0.3 s of every rebuild."""
     if not gc.isenabled():
         yield
         return
@@ -97,7 +135,6 @@ def _collector_paused():
         yield
     finally:
         gc.enable()
-        gc.collect()
 
 
 def _build(config: Config, *, search: bool | None, log, jobs: int | None, progress, use_cache: bool) -> BuildResult:
@@ -106,7 +143,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
     log = log or (lambda message: None)
     progress = progress or (lambda stage, done, total: None)
     options = {"search": config.search_engine if search else False}
-    store = hashes = None
+    store = hashes = scanned = found = None
     if use_cache:
         from site_builder import cache
         from site_builder.content.loader import discover
@@ -115,55 +152,71 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
         last = cache.last_build(config.root, config.output_path)
         if last is not None and config.output_path.is_dir():
             log("checking for changes")
-            files, _ = discover(config)
-            digest, recorded = cache.fingerprint(config, files, hashes, options), last[1]
-            if digest == last[0] and cache.output_intact(config.output_path, recorded["manifest"]):
+            found = discover(config)
+            digest, recorded = cache.fingerprint(config, found[0], hashes, options), last[1]
+            scanned = _scan(config.output_path)
+            if digest == last[0] and scanned == recorded["manifest"]:
                 hashes.save()
                 counts = recorded["counts"]
                 return BuildResult(counts["documents"], counts["pages"], counts["files"],
                                    time.perf_counter() - started, None, unchanged=True, size=counts.get("size", 0))
         store = cache.DocumentStore(config.root)
     log("reading content")
-    site = load(config, jobs=jobs, store=store, hashes=hashes, progress=lambda d, t: progress("parse", d, t))
-    if use_cache:   # what this build is made from: the parsed bytes (hashes noted while parsing), theme, code
-        files = [d.source_path for d in site.documents]
-        digest = cache.fingerprint(config, sorted(files), hashes, options)
-    listings = build_listings(site)
+    rebuilder = Rebuilder(config, jobs=jobs)
+    site = rebuilder.load(store=store, hashes=hashes, progress=lambda d, t: progress("parse", d, t), found=found)
+    if use_cache and found is None:   # what this build is made from: the parsed bytes, theme, code (when it
+        # was checked above, every file discovered then is a document now: a broken one stops the build)
+        digest = cache.fingerprint(config, sorted(d.source_path for d in site.documents), hashes, options)
+    else:
+        rebuilder.persist = False   # no record: a clean build, and none kept
+    plan = rebuilder.plan(site)
     log(f"rendering {count(len(site.documents), 'document')}")
-    summary = None
-    with Staging(config.output_path) as stage:
-        indexing = None
-        if search:   # the slowest stage: in a process of its own, while the pages are rendered
-            from site_builder.search import IndexJob, index_dir
-            parts, at_once = search_plan(len(site.documents), jobs, config.search_engine)
-            log(f"indexing for search ({config.search_engine})")
-            indexing = IndexJob(site, stage.path, config.search_engine, parts=parts, jobs=at_once,
-                                previous=config.output_path)
-        try:
-            plan, written = write_site(site, listings, Urls(config), stage, jobs=jobs,
-                                       progress=lambda d, t: progress("render", d, t))
-            if indexing:
-                progress("search", 0, 1)
-                summary = indexing.wait()
-                stage.adopt_unchanged(index_dir(config.search_engine))
-                progress("search", 1, 1)
-        finally:
-            if indexing:
-                indexing.stop()
-        if use_cache:
-            cache.forget_build(config.root, config.output_path)
-        stage.commit()
-    from site_builder.cache import manifest
-
-    files = manifest(config.output_path)
-    counts = {"documents": len(site.documents), "pages": len(plan.pages), "files": written,
-              "size": sum(stamp[0] for stamp in files.values())}
+    indexer = Indexer(config, jobs, log, progress) if search else None
+    outcome = rebuilder.build(site, plan, scanned=scanned, indexer=indexer,
+                              progress=lambda d, t: progress("render", d, t))
+    counts = {"documents": len(site.documents), "pages": len(plan.pages), "files": outcome.files,
+              "size": sum(stamp[0] for stamp in outcome.manifest.values()),
+              "rewritten": len(outcome.written) if not outcome.everything else None}
     if use_cache:
         store.save()
         hashes.save()
-        cache.record_build(config.root, config.output_path, digest, counts, files)
+        cache.record_build(config.root, config.output_path, digest, counts, outcome.manifest)
+    _explain(config, outcome)
     return BuildResult(counts["documents"], counts["pages"], counts["files"], time.perf_counter() - started,
-                       summary, size=counts["size"])
+                       outcome.search, size=counts["size"], outcome=outcome)
+
+
+EXPLAIN = "last-build.json"
+
+
+def _explain(config: Config, outcome) -> None:
+    """What the build did, for a person or a test: .site-builder-cache/last-build.json holds the step ("full":
+    a staging tree swapped in whole; "changes": written in place), the routes of the pages rendered ("*": all)
+    and the files under public/ written or removed ("*": all)."""
+    import json
+
+    from site_builder.cache import cache_dir
+
+    everything = outcome.everything
+    record = {"step": outcome.step, "rendered": "*" if everything else sorted(outcome.rendered),
+              "written": "*" if everything else sorted(outcome.written)}
+    path = cache_dir(config.root) / EXPLAIN
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{EXPLAIN}.{os.getpid()}.tmp")
+        temp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:   # a read-only cache folder: the build itself succeeded
+        pass
+
+
+def _scan(output) -> dict | None:
+    from site_builder.cache import manifest
+
+    try:
+        return manifest(output)
+    except OSError:
+        return None
 
 
 # peak memory of indexing one document of a part (measured: exact ~3.4 GB PSS for 10,000; Pagefind ~4 GB RSS

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from site_builder.content.model import DOC_TYPES, Document, Region, Site
 from site_builder.regions import table as division_table
-from site_builder.urls import slugify
+from site_builder.urls import UNDATED, Urls
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class RegionNode:
 
 @dataclass(frozen=True)
 class Term:
-    key: str                       # "2019" / "annual_report" / "undated"
+    key: str                       # "2019" / "annual_report" / "undated": what urls.py makes its route of
     label: str                     # "2019年" / "年度报告"
     documents: tuple[Document, ...]
 
@@ -61,7 +61,7 @@ def _region_keys(region: Region) -> tuple[str, ...]:
     divisions = division_table().chain(region.code)
     keys = tuple(d.code for d in divisions)
     if _is_zone(region) and keys:
-        keys = (keys[0], f"{keys[0]}/{slugify(region.city)}")
+        keys = (keys[0], Urls.zone_key(keys[0], region.city))
     return keys
 
 
@@ -104,7 +104,7 @@ def build_listings(site: Site) -> Listings:
         by_type[doc.doc_type].append(doc)
     years = tuple(Term(str(y), f"{y}年", tuple(by_year[y])) for y in sorted((y for y in by_year if y), reverse=True))
     if None in by_year:
-        years += (Term("undated", "年份不详", tuple(by_year[None])),)
+        years += (Term(UNDATED, "年份不详", tuple(by_year[None])),)
     types = tuple(Term(t, label, tuple(by_type[t])) for t, label in DOC_TYPES.items() if by_type[t])
     return Listings(regions=regions, provinces=tuple(k for k, n in regions.items() if n.parent is None),
                     years=years, types=types, no_region=tuple(no_region))

@@ -48,15 +48,7 @@ class Staging:
 
     def adopt_unchanged(self, subdir: str) -> None:
         """For files another tool wrote into the staging tree (the search index): keep the old identical file."""
-        root = self.path / subdir
-        for target in sorted(p for p in root.rglob("*") if p.is_file()):
-            previous = self.output / target.relative_to(self.path)
-            if not previous.is_file() or os.path.samefile(previous, target):   # new, or linked from there already
-                continue
-            if previous.stat().st_size == target.stat().st_size and previous.read_bytes() == target.read_bytes():
-                temp = target.with_name(target.name + ".link")
-                if _link(previous, temp):
-                    os.replace(temp, target)
+        link_unchanged(self.path, self.output, subdir)
 
     def carry_over(self, rel: str) -> None:
         """Keep a file or folder of the previous public/ (hard-linked) that this build does not produce."""
@@ -81,6 +73,75 @@ class Staging:
         else:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             os.rename(self.path, self.output)
+
+
+class InPlace:
+    """Writes into public/ itself, file by file, for a rebuild that changes a few files: each by temp file +
+    rename (a server never reads half a file), and only when its bytes changed."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.changed: list[str] = []    # files written or removed, under public/
+
+    def write_file(self, rel: str, data: bytes) -> bool:
+        target = self.output / rel
+        if _same_bytes(target, data):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(data)
+            os.replace(temp, target)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        self.changed.append(rel)
+        return True
+
+    def remove(self, rel: str) -> None:
+        """Remove a file no longer produced, and the folders it leaves empty."""
+        path = self.output / rel
+        if not os.path.lexists(path):
+            return
+        path.unlink()
+        self.changed.append(rel)
+        parent = path.parent
+        while parent != self.output and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+    def swap_in(self, new: Path, rel: str) -> None:
+        """Put a folder built elsewhere (the search index) in place of public/<rel>, by renames."""
+        current = self.output / rel
+        old = current.with_name(f".{current.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if current.exists():
+            os.rename(current, old)
+        if new.exists():
+            os.rename(new, current)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class InMemory(dict):
+    """A sink that keeps rendered files (rel → bytes): a small rebuild renders everything before writing
+    anything, so that a failing page leaves public/ as it was."""
+
+    def write_file(self, rel: str, data: bytes) -> bool:
+        self[rel] = data
+        return True
+
+
+def link_unchanged(new: Path, old: Path, subdir: str) -> None:
+    """Replace each file under new/subdir by a hard link to the identical file under old/subdir, if there is one:
+    a rebuilt search index leaves the files that did not change as they were (same inode, same mtime)."""
+    for target in sorted(p for p in (new / subdir).rglob("*") if p.is_file()):
+        previous = old / target.relative_to(new)
+        if not previous.is_file() or os.path.samefile(previous, target):   # new, or linked from there already
+            continue
+        if previous.stat().st_size == target.stat().st_size and previous.read_bytes() == target.read_bytes():
+            temp = target.with_name(target.name + ".link")
+            if _link(previous, temp):
+                os.replace(temp, target)
 
 
 def identity(folder: Path) -> tuple[int, int] | None:

@@ -44,6 +44,10 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug or "x-" + hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
+UNDATED = "undated"   # the year listing key of documents without a year
+FINGERPRINTED = re.compile(r"^assets/.+\.[0-9a-f]{10}(\.[A-Za-z0-9]+)?$")
+
+
 @dataclass(frozen=True)
 class Urls:
     config: Config
@@ -76,13 +80,19 @@ class Urls:
         return f"/docs/{slug}/"
 
     @staticmethod
+    def zone_key(province_code: str, zone_name: str) -> str:
+        """The region key of a special zone that is not a division (沈抚新区): "<province code>/<zone slug>"."""
+        return f"{province_code}/{slugify(zone_name)}"
+
+    @staticmethod
     def region(key: str) -> str:
         """``key`` is a division code ("340882") or "<province code>/<zone slug>" for a special zone."""
         return f"/regions/{key}/"
 
     @staticmethod
-    def year(year: int | None) -> str:
-        return f"/years/{year}/" if year else "/years/undated/"
+    def year(year: int | str | None) -> str:
+        """A year (2019), or its listing key ("2019"; "undated" or None for documents without a year)."""
+        return f"/years/{year}/" if year and year != UNDATED else f"/years/{UNDATED}/"
 
     @staticmethod
     def doc_type(doc_type: str) -> str:
@@ -94,8 +104,14 @@ class Urls:
 
     @staticmethod
     def asset(name: str, digest: str) -> str:
+        """A static file under a name that changes with its bytes (digest: 10 hex digits), cacheable for good."""
         stem, dot, ext = name.rpartition(".")
         return f"/assets/{stem}.{digest}.{ext}" if dot else f"/assets/{name}.{digest}"
+
+    @staticmethod
+    def is_fingerprinted(rel: str) -> bool:
+        """Whether an output file (relative to public/) is a fingerprinted static file (``asset``)."""
+        return FINGERPRINTED.match(rel) is not None
 
     @staticmethod
     def paginated(route: str, number: int) -> str:
@@ -122,6 +138,18 @@ class Urls:
         if clean in (".", "") or clean.startswith("..") or clean.startswith("/") or clean != path or "\\" in path:
             raise ValueError(f"route {route!r} does not stay inside the output folder")
         return clean
+
+
+def route_of(output: str) -> str:
+    """The route whose page is written to `output` (a path under public/): the inverse of ``output_file``."""
+    if output == "index.html" or output.endswith("/index.html"):
+        return "/" + output[: -len("index.html")]
+    return "/" + output
+
+
+def document_link(base_path: str, slug: str) -> str:
+    """The link to a document's page under a base path: what ``Document.url`` holds from the moment it is loaded."""
+    return base_path + Urls.document(slug).lstrip("/")
 
 
 def find_collisions(claims: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:

@@ -20,7 +20,7 @@ from site_builder.build import build  # noqa: E402
 from site_builder.config import load_config  # noqa: E402
 from site_builder.content import loader  # noqa: E402
 from site_builder.errors import SiteError  # noqa: E402
-from site_builder import render  # noqa: E402
+from site_builder.render import write as render_write  # noqa: E402
 
 COUNT = 160
 
@@ -46,8 +46,8 @@ def parallel_everything(monkeypatch):
     """Workers even for a small site, so that the test exercises the parallel paths."""
     monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(loader, "CHUNK", 7)
-    monkeypatch.setattr(render, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(render, "PAGE_CHUNK", 9)
+    monkeypatch.setattr(render_write, "PARALLEL_PAGES", 10)
+    monkeypatch.setattr(render_write, "PAGE_CHUNK", 9)
 
 
 def test_parallel_build_is_byte_identical_to_one_process(tmp_path, parallel_everything):

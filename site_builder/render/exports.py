@@ -42,11 +42,16 @@ def document_record(doc: Document, urls: Urls) -> dict:
     }
 
 
-def documents_json(site: Site, urls: Urls) -> bytes:
-    """A JSON array with one document per line (compact lines: json's fast C encoder, and diffs stay readable)."""
-    lines = [json.dumps(document_record(d, urls), ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                        default=str) for d in site.documents]
-    return ("[\n" + ",\n".join(lines) + "\n]\n").encode() if lines else b"[]\n"
+def _json_line(doc: Document, urls: Urls) -> bytes:
+    """One document of documents.json: compact (json's fast C encoder), one per line so diffs stay readable."""
+    return json.dumps(document_record(doc, urls), ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=str).encode()
+
+
+def documents_json(site: Site, urls: Urls, lines: list[bytes] | None = None) -> bytes:
+    """A JSON array with one document per line (`lines`: each document's, if already made)."""
+    lines = lines if lines is not None else [_json_line(d, urls) for d in site.documents]
+    return b"[\n" + b",\n".join(lines) + b"\n]\n" if lines else b"[]\n"
 
 
 def flat_row(doc: Document, urls: Urls) -> dict:
@@ -65,13 +70,21 @@ def flat_row(doc: Document, urls: Urls) -> dict:
     }
 
 
-def documents_csv(site: Site, urls: Urls) -> bytes:
+def _csv_rows(rows, columns=None) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for doc in site.documents:
-        writer.writerow({k: ("" if v is None else v) for k, v in flat_row(doc, urls).items()})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n") if columns else \
+        csv.writer(out, lineterminator="\r\n")
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _csv_line(doc: Document, urls: Urls) -> bytes:
+    return _csv_rows([{k: ("" if v is None else v) for k, v in flat_row(doc, urls).items()}], CSV_COLUMNS)
+
+
+def documents_csv(site: Site, urls: Urls, lines: list[bytes] | None = None) -> bytes:
+    lines = lines if lines is not None else [_csv_line(d, urls) for d in site.documents]
+    return "\ufeff".encode() + _csv_rows([CSV_COLUMNS]) + b"".join(lines)
 
 
 # -- the open-data page's view of the files: size, rows, the first rows --------------------------------------
@@ -116,9 +129,26 @@ def describe(route: str, data: bytes) -> DataFile:
                     tuple(tuple(_cut(cell) for cell in row) for row in body[:PREVIEW_ROWS]))
 
 
-def data_exports(site: Site, urls: Urls) -> dict[str, bytes]:
-    """The open-data files, by route: made once per build (the open-data page describes these very bytes)."""
-    from site_builder.render.table_exports import tables_csv
+def data_exports(site: Site, urls: Urls, memo: dict | None = None, faces: dict | None = None) -> dict[str, bytes]:
+    """The open-data files, by route: made once per build (the open-data page describes these very bytes).
 
-    return {Urls.documents_json: documents_json(site, urls), Urls.documents_csv: documents_csv(site, urls),
-            Urls.tables_csv: tables_csv(site, urls)}
+    Each file is one line (or a few rows) per document: `memo` (rel path → (listing-face digest, its lines))
+    keeps them from the last build, so that only changed documents are written out again; `faces` gives each
+    document's current face digest (render/inputs.py). Both are updated in place."""
+    from site_builder.render.table_exports import table_rows, tables_csv
+
+    memo = {} if memo is None else memo
+    parts: list[tuple] = []
+    for doc in site.documents:
+        face = faces[doc.rel_path][2] if faces else None
+        known = memo.get(doc.rel_path)
+        if face is None or known is None or known[0] != face:
+            known = (face, _json_line(doc, urls), _csv_line(doc, urls), table_rows(doc, urls))
+            if face is not None:
+                memo[doc.rel_path] = known
+        parts.append(known)
+    for gone in set(memo) - {d.rel_path for d in site.documents}:
+        del memo[gone]
+    return {Urls.documents_json: documents_json(site, urls, [p[1] for p in parts]),
+            Urls.documents_csv: documents_csv(site, urls, [p[2] for p in parts]),
+            Urls.tables_csv: tables_csv(site, urls, [p[3] for p in parts])}

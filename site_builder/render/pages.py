@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from site_builder.compare import archive_years, child_comparison, coverage_matrix, coverage_row, stats_comparison
 from site_builder.content.model import Document, Site
@@ -18,35 +18,66 @@ from site_builder.urls import Urls
 
 @dataclass(frozen=True)
 class Page:
+    """One HTML page: where it goes, what it is, what it reads, and how to make its template context.
+
+    `reads` names the inputs its context is made of (render/inputs.py digests each one): a rebuild renders the
+    page again only when one of them, or a template or static file it used (recorded while rendering), changed.
+    The context is made only when the page is rendered (`make()`), so planning every page stays cheap."""
+
     route: str
     template: str
     title: str
     source: str                                  # who asked for this page (for collision messages)
     breadcrumbs: tuple[tuple[str, str], ...] = ()
-    context: dict[str, Any] = field(default_factory=dict)
+    make: Callable[[], dict[str, Any]] = field(default=dict, compare=False, repr=False)
+    reads: tuple[tuple[str, ...], ...] = ()
     in_sitemap: bool = True
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self.make()
 
 
 HOME = ("首页", Urls.home)
+OUTLINE = ("outline",)     # every region's and term's key, name and count, the number of documents
+LATEST = ("latest",)       # the newest documents' listing faces (home page)
+ENTRIES = ("entries",)     # every document's listing face (statistics, open data)
+YEARS = ("years",)         # the years the archive covers (coverage rows and matrices)
 
 
-def plan_pages(site: Site, listings: Listings, urls: Urls) -> list[Page]:
+class Plan:
+    """The pages of a Site, planned once; `own` (region → its own documents, 'other years' order) is shared."""
+
+    def __init__(self, site: Site, listings: Listings):
+        self.site, self.listings = site, listings
+        self.own = own_documents(site, listings)
+        self._series = None
+
+    def series(self) -> dict:
+        """Every region's own reports over the years: made once, on the first page that needs it."""
+        if self._series is None:
+            self._series = (region_series(self.site, self.listings), archive_years(self.site))
+        return self._series
+
+
+def plan_pages(plan: Plan) -> list[Page]:
+    """Every page, in a fixed order: cheap, no page's context is made here."""
+    site, listings = plan.site, plan.listings
     pages = [home_page(site, listings)]
-    own = own_documents(site, listings)
-    pages += [document_page(doc, site, listings, own) for doc in site.documents]
-    pages += region_pages(site, listings, region_series(site, listings))
+    pages += [document_page(doc, plan) for doc in site.documents]
+    pages += region_pages(plan)
     pages += term_pages(site, listings.years, "years", "按年份浏览", Urls.years, Urls.year)
     pages += term_pages(site, listings.types, "types", "按文件类型浏览", Urls.types, Urls.doc_type)
     pages.append(Page(Urls.search, "search.html", "全文检索", "search page", (HOME,)))
     pages += stats_pages(site)
-    pages.append(Page(Urls.data, "data.html", "开放数据", "open data page", (HOME,)))
+    pages.append(Page(Urls.data, "data.html", "开放数据", "open data page", (HOME,), reads=(ENTRIES,)))
     pages.append(Page(Urls.not_found, "404.html", "页面未找到", "404 page", (HOME,), in_sitemap=False))
     return pages
 
 
 def home_page(site: Site, listings: Listings) -> Page:
-    return Page(Urls.home, "home.html", site.config.title, "home page", context={
-        "latest": site.documents[:site.config.latest_size],
+    return Page(Urls.home, "home.html", site.config.title, "home page", reads=(OUTLINE, LATEST), make=lambda: {
+        "latest": site.documents[:site.config.latest_size], "total": len(site.documents),
         "provinces": [listings.regions[k] for k in listings.provinces],
         "years": listings.years, "types": listings.types, "no_region": listings.no_region,
     })
@@ -67,79 +98,101 @@ def own_documents(site: Site, listings: Listings) -> dict[str, tuple[Document, .
     return {key: tuple(sorted(docs, key=_other_years_order)) for key, docs in own.items()}
 
 
-def document_page(doc: Document, site: Site, listings: Listings, own: dict | None = None) -> Page:
+def document_page(doc: Document, plan: Plan) -> Page:
     """A document's page. Its links stay bounded whatever the size of its region (render/document.py:
-    related): a handful of the region's other documents, previous / next, and the region's count."""
-    from site_builder.render import document as D
-
-    chain = listings.chain(doc)
+    related): a handful of the region's other documents, previous / next, and the region's count. It reads
+    the document, its region's own documents (the related links) and its regions' names and counts."""
+    chain = plan.listings.chain(doc)
     crumbs = [HOME] + [(n.name, Urls.region(n.key)) for n in chain]
-    if not chain:
-        region_docs: tuple[Document, ...] = ()
-    elif own is not None:
-        region_docs = own.get(chain[-1].key, ())
-    else:
-        region_docs = tuple(sorted(listings.regions[chain[-1].key].own_documents, key=_other_years_order))
-    tables = D.shown_tables(doc)
-    parts = D.body_parts(doc, tables)
-    return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, tuple(crumbs), context={
-        "doc": doc, "region_chain": chain, "related": D.related(doc, region_docs),
-        "region_total": len(chain[-1].documents) if chain else 0,
-        "tables": tables, "body_parts": parts, "unplaced_tables": D.unplaced(tables, parts),
-        "toc": D.table_of_contents(doc.body_html, doc.body_text), "approx": D.approx_keys(doc),
-        "place_missing": D.place_missing(doc), "citation": D.citation,
-    })
+    reads = (("doc", doc.rel_path),) + tuple(("face", n.key) for n in chain)
+    if chain:
+        reads += (("own", chain[-1].key),)
+
+    def make() -> dict[str, Any]:
+        from site_builder.render import document as D
+
+        region_docs = plan.own.get(chain[-1].key, ()) if chain else ()
+        tables = D.shown_tables(doc)
+        parts = D.body_parts(doc, tables)
+        return {"doc": doc, "region_chain": chain, "related": D.related(doc, region_docs),
+                "region_total": len(chain[-1].documents) if chain else 0,
+                "tables": tables, "body_parts": parts, "unplaced_tables": D.unplaced(tables, parts),
+                "toc": D.table_of_contents(doc.body_html, doc.body_text), "approx": D.approx_keys(doc),
+                "place_missing": D.place_missing(doc), "citation": D.citation}
+
+    return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, tuple(crumbs), make, reads)
 
 
-def region_pages(site: Site, listings: Listings, series: dict | None = None) -> list[Page]:
+def region_pages(plan: Plan) -> list[Page]:
+    """The region index and each region's pages; a region page reads the documents under it (their listing
+    faces: its list, its children, comparisons and coverage are made of them) and the archive's years."""
+    site, listings = plan.site, plan.listings
     provinces = [listings.regions[k] for k in listings.provinces]
-    pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), context={
+    pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), reads=(OUTLINE,), make=lambda: {
         "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
-    # comparisons and coverage read every region's own reports: `series` may hold only some (watch's fast step)
-    full, years = (region_series(site, listings), archive_years(site)) if listings.regions else ({}, ())
     for node in listings.regions.values():
         crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)[:-1]]
-        children = [listings.regions[k] for k in node.children]
         pages += _paginated(site, Urls.region(node.key), "region.html", node.name, f"region {node.key}",
-                            tuple(crumbs), node.documents, {"node": node, "children": children,
-                                                           "year_counts": _year_counts(node.documents),
-                                                           "series": (series or {}).get(node.key),
-                                                           "compare": child_comparison(node, listings, full),
-                                                           "coverage": coverage_row(node, full, years) if years else None,
-                                                           "matrix": coverage_matrix(node, listings, full, years)})
+                            tuple(crumbs), node.documents, _region_context(node, plan),
+                            lambda n, key=node.key: (("members", key), YEARS))
     return pages
 
 
+def _region_context(node: RegionNode, plan: Plan) -> Callable[[], dict]:
+    def make() -> dict:
+        listings = plan.listings
+        full, years = plan.series()
+        return {"node": node, "children": [listings.regions[k] for k in node.children],
+                "year_counts": _year_counts(node.documents), "series": full.get(node.key),
+                "compare": child_comparison(node, listings, full),
+                "coverage": coverage_row(node, full, years) if years else None,
+                "matrix": coverage_matrix(node, listings, full, years)}
+    return make
+
+
 def stats_pages(site: Site) -> list[Page]:
-    """/stats/: provinces × years and the years side by side; /stats/<year>/: the regions of that year side by side."""
-    tables = year_tables(site)
-    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), context={
-        "tables": tables, "figures_compared": stats_comparison(site)})]
-    for table in tables:
-        pages.append(Page(Urls.stats_year(table.year), "stats_year.html", f"{table.year}年度报告统计数据",
-                          f"statistics {table.year}", (HOME, ("统计数据", Urls.stats)), context={"table": table}))
+    """/stats/: provinces × years and the years side by side; /stats/<year>/: the regions of that year side by side.
+    Made of every document's figures: they read every document's listing face. The tables are made only when
+    one of these pages is rendered; their years (every annual report's) are known without them."""
+    made: list = []
+
+    def tables() -> tuple:
+        if not made:
+            made.append({t.year: t for t in year_tables(site)})
+        return made[0]
+
+    years = sorted({d.year for d in site.documents if d.doc_type == "annual_report" and d.year}, reverse=True)
+    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), reads=(ENTRIES,), make=lambda: {
+        "tables": tuple(tables().values()), "figures_compared": stats_comparison(site)})]
+    for year in years:
+        pages.append(Page(Urls.stats_year(year), "stats_year.html", f"{year}年度报告统计数据",
+                          f"statistics {year}", (HOME, ("统计数据", Urls.stats)),
+                          reads=(("annual", year),), make=lambda year=year: {"table": tables()[year]}))
     return pages
 
 
 def term_pages(site: Site, terms: tuple[Term, ...], kind: str, index_title: str, index_route: str, route_of) -> list[Page]:
-    pages = [Page(index_route, "terms.html", index_title, f"{kind} index", (HOME,), context={
+    pages = [Page(index_route, "terms.html", index_title, f"{kind} index", (HOME,), reads=(OUTLINE,), make=lambda: {
         "terms": terms, "kind": kind, "route_of": route_of})]
     for term in terms:
-        key = None if term.key == "undated" else (int(term.key) if kind == "years" else term.key)
         crumbs = (HOME, (index_title.removeprefix("按").removesuffix("浏览"), index_route))
-        pages += _paginated(site, route_of(key), "list.html", term.label, f"{kind} {term.key}", crumbs,
-                            term.documents, {"term": term, "kind": kind})
+        pages += _paginated(site, route_of(term.key), "list.html", term.label, f"{kind} {term.key}", crumbs,
+                            term.documents, lambda term=term: {"term": term, "kind": kind},
+                            lambda n, term=term: (("slice", kind, term.key, n),))
     return pages
 
 
 def _paginated(site: Site, route: str, template: str, title: str, source: str, crumbs: tuple,
-               documents: tuple[Document, ...], context: dict) -> list[Page]:
+               documents: tuple[Document, ...], context: Callable[[], dict], reads: Callable) -> list[Page]:
+    """The pages of one listing; `reads(number)`: what page `number` reads."""
     pagers = paginate(documents, site.config.page_size)
     page_routes = [Urls.paginated(route, n) for n in range(1, len(pagers) + 1)]  # one list, shared: linear
+
+    def make(p) -> Callable[[], dict]:
+        return lambda: {**context(), "pager": p, "documents": p.items, "base_route": route, "page_routes": page_routes}
+
     return [Page(Urls.paginated(route, p.number), template,
-                 title if p.number == 1 else f"{title}（第{p.number}页）", source, crumbs,
-                 context={**context, "pager": p, "documents": p.items, "base_route": route,
-                          "page_routes": page_routes})
+                 title if p.number == 1 else f"{title}（第{p.number}页）", source, crumbs, make(p), reads(p.number))
             for p in pagers]
 
 
@@ -155,4 +208,4 @@ def _year_counts(documents) -> list[tuple[str, int]]:
     return [(f"{y}年" if y else "年份不详", counts[y]) for y in sorted(counts, key=lambda y: -(y or 0))]
 
 
-__all__ = ["Page", "plan_pages", "region_keys"]
+__all__ = ["Page", "Plan", "plan_pages", "region_keys"]

@@ -13,15 +13,21 @@ COLUMNS = ["url", "title", "region_code", "region_province", "region_city", "reg
            "table_id", "table_label", "row_id", "row_label", "column_id", "column_label", "value", "status"]
 
 
-def tables_csv(site: Site, urls: Urls) -> bytes:
+def table_rows(doc, urls: Urls) -> bytes:
+    """The rows of tables.csv for one document (one per cell of its rebuilt tables)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for doc in site.documents:
-        region = doc.region
-        head = [urls.absolute(Urls.document(doc.slug)), doc.title, region.code if region else "",
-                (region.province or "") if region else "", (region.city or "") if region else "",
-                (region.county or "") if region else "", doc.year or "", doc.format or ""]
-        for cell in table_cells(doc):
-            writer.writerow(head + ["" if v is None else v for v in cell])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    region = doc.region
+    head = [urls.absolute(Urls.document(doc.slug)), doc.title, region.code if region else "",
+            (region.province or "") if region else "", (region.city or "") if region else "",
+            (region.county or "") if region else "", doc.year or "", doc.format or ""]
+    for cell in table_cells(doc):
+        writer.writerow(head + ["" if v is None else v for v in cell])
+    return out.getvalue().encode("utf-8")
+
+
+def tables_csv(site: Site, urls: Urls, rows: list[bytes] | None = None) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(COLUMNS)
+    rows = rows if rows is not None else [table_rows(doc, urls) for doc in site.documents]
+    return ("\ufeff" + out.getvalue()).encode("utf-8") + b"".join(rows)

@@ -12,17 +12,16 @@ import http.server
 import json
 import mimetypes
 import queue
-import re
 import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from site_builder.config import Config
+from site_builder.urls import Urls
 
 SCRIPT = (Path(__file__).parent / "livereload.js").read_bytes()
 TAG = b'<script async src="/__livereload.js?v=%s"></script>' % hashlib.sha256(SCRIPT).hexdigest()[:10].encode()
-FINGERPRINTED = re.compile(r"^assets/.+\.[0-9a-f]{8,}(\.[A-Za-z0-9]+)?$")   # urls.Urls.asset: cached for good
 IMMUTABLE = "public, max-age=31536000, immutable"
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
@@ -97,7 +96,7 @@ def make_server(config: Config, port: int, broadcaster: Broadcaster) -> http.ser
                 return self._not_found()
             self._send(200, data, TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
                        or "application/octet-stream", html=target.suffix == ".html",
-                       cache=IMMUTABLE if FINGERPRINTED.match(rel) else "no-store")
+                       cache=IMMUTABLE if Urls.is_fingerprinted(rel) else "no-store")
 
         def _not_found(self):
             output = self.server.config.output_path

@@ -1,0 +1,249 @@
+"""One engine for every build — `build`, `build --watch` and `serve`: plan every page, render the pages whose
+inputs changed since the last build, write only the files whose bytes changed.
+
+The plan (render/pages.py) is cheap: every page's route, template and the inputs it reads, not its context.
+The last build's record (.site-builder-cache/pages-*.pickle) holds, per page, the inputs it read — the ones
+it names and the templates and static files it used while rendering — and every input's digest
+(render/inputs.py). A page is rendered again when it is new, or when one of its recorded inputs has another
+digest now; the rest of public/ stays as it is. Two ways to write:
+
+* in place, for a rebuild of a few pages into an intact public/ (as the record left it): every page is
+  rendered first, in memory, then each changed file is written by temp file + rename, and files no longer
+  produced are removed. A problem leaves public/ untouched.
+* a staging tree swapped in whole (output.Staging) when there is no record, public/ is not as the record
+  left it, the code or configuration changed, or many pages changed: every page is rendered, in parallel,
+  and unchanged files are hard-linked from the previous public/.
+
+Either way public/ ends byte-identical to a clean build of the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import cache
+from site_builder.config import Config
+from site_builder.content import Site, load_site
+from site_builder.listings import build_listings
+from site_builder.output import InMemory, InPlace, Staging, identity
+from site_builder.render import DATA_ROUTES, RenderPlan, plan_render, site_files
+from site_builder.render.inputs import Inputs
+from site_builder.render.write import PARALLEL_PAGES, render_into
+from site_builder.search import OUTPUTS as SEARCH_OUTPUTS
+from site_builder.urls import Urls
+from site_builder.wording import count
+
+DATA_FILES = {Urls.output_file(r) for r in (Urls.documents_json, Urls.documents_csv, Urls.tables_csv)}
+
+
+@dataclass
+class Outcome:
+    """What one build did."""
+
+    step: str                       # "full" (staged) | "changes" (in place)
+    site: Site
+    plan: RenderPlan
+    rendered: list[str]             # routes of the pages rendered
+    written: list[str]              # output files written or removed (["*"]: the whole tree was swapped)
+    seconds: float = 0.0
+    files: int = 0                  # output files produced (search index aside)
+    manifest: dict = field(default_factory=dict)   # cache.manifest of public/ afterwards
+    search: dict | None = None      # the search index step's summary
+
+    @property
+    def everything(self) -> bool:
+        return self.step == "full"
+
+    def summary(self) -> str:
+        """"10000 documents, 13736 pages, 9 rendered, 8 files written in 0.10 s"."""
+        files = "every file written" if self.everything else f"{count(len(self.written), 'file')} written"
+        return (f"{count(len(self.site.documents), 'document')}, {count(len(self.plan.pages), 'page')}, "
+                f"{len(self.rendered)} rendered, {files} in {self.seconds:.2f} s")
+
+
+def _searchless(files: dict) -> dict:
+    return {rel: stamp for rel, stamp in files.items() if rel.split("/", 1)[0] not in SEARCH_OUTPUTS}
+
+
+def global_key(config: Config) -> str:
+    """Code and configuration: when either changed, every page is rendered again."""
+    config_text = repr(sorted((k, repr(v)) for k, v in vars(config).items()))
+    return hashlib.sha256(f"{cache.code_digest()}\n{config_text}".encode()).hexdigest()
+
+
+class Rebuilder:
+    """Builds one output folder again and again (serve keeps one; `build` makes one per run). It keeps the
+    parsed documents, the Jinja environment and the record between builds, and saves the record each time."""
+
+    def __init__(self, config: Config, jobs: int | None = None, parsed: dict | None = None):
+        self.config = config
+        self.urls = Urls(config)
+        self.jobs = jobs
+        self.parsed = parsed if parsed is not None else {}   # loader cache: path → (stat, Document)
+        self.record: dict | None = None
+        self.env = None
+        self.env_key = None
+        self.output_id = None      # public/ as this process left it: no need to scan it again
+        self.persist = True        # read and keep the record in .site-builder-cache/ (False: clean builds only)
+
+    def load(self, store=None, hashes=None, progress=None, found=None) -> Site:
+        return load_site(self.config, jobs=self.jobs, cache=self.parsed, store=store, hashes=hashes,
+                         progress=progress, found=found)
+
+    def plan(self, site: Site) -> RenderPlan:
+        from site_builder.render.assets import collect_assets
+
+        key = (global_key(self.config), tuple((n, r) for n, (r, _) in collect_assets(self.config.static_dirs).items()),
+               _template_stamps(self.config))
+        plan = plan_render(site, build_listings(site), self.urls, self.env if key == self.env_key else None,
+                           keep_compiled=self.persist)
+        self.env, self.env_key = plan.env, key
+        return plan
+
+    def _last(self, scanned: dict | None) -> dict | None:
+        """The record of the last build, if public/ is still exactly as it left it (search index aside)."""
+        output = self.config.output_path
+        if self.record is None and self.persist:
+            self.record = cache.load_record(self.config.root, output)
+        record = self.record
+        if not record or record["global"] != global_key(self.config) or not output.is_dir():
+            return None
+        if self.output_id is not None and identity(output) == self.output_id:
+            return record
+        try:
+            files = scanned if scanned is not None else cache.manifest(output)
+        except OSError:
+            return None
+        return record if _searchless(files) == _searchless(record["manifest"]) else None
+
+    def build(self, site: Site, plan: RenderPlan, *, scanned: dict | None = None, indexer=None,
+              keep_search: bool = False, progress=None) -> Outcome:
+        """Bring public/ up to date with `site`. `indexer` (build.Indexer) writes the search index, or None: no
+        index, unless `keep_search` (serve: its own indexer refreshes the one in public/)."""
+        started = time.perf_counter()
+        last = self._last(scanned)
+        inputs = Inputs(plan.plan, plan.env, plan.assets, last["faces"] if last else None)
+        plan.faces, plan.exports_memo = inputs.faces, dict(last["exports"]) if last else {}
+        dirty = plan.pages if last is None else _stale(plan.pages, last, inputs)
+        if last is None or len(dirty) >= PARALLEL_PAGES:
+            outcome, reads = self._staged(site, plan, indexer, keep_search, progress)
+        else:
+            outcome, reads = self._in_place(site, plan, dirty, last, inputs, indexer, keep_search)
+        self._save(plan, inputs, reads, outcome, last)
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _staged(self, site, plan, indexer, keep_search, progress) -> tuple[Outcome, dict]:
+        output = self.config.output_path
+        with Staging(output) as stage:
+            if indexer:   # the slowest stage: in a process of its own, while the pages are rendered
+                indexer.begin(site, stage.path, output)
+            try:
+                reads = render_into(plan, plan.pages, stage, self.jobs, progress)
+                files = site_files(plan, self.urls)
+                stage.write_files(files)
+                summary = indexer.end(stage.path, output) if indexer else None
+            finally:
+                if indexer:
+                    indexer.stop()
+            if keep_search:
+                for rel in SEARCH_OUTPUTS:
+                    stage.carry_over(rel)
+            cache.forget_build(self.config.root, output)
+            stage.commit()
+        self.output_id = identity(output)
+        return Outcome("full", site, plan, [p.route for p in plan.pages], ["*"], files=len(plan.pages) + len(files),
+                       manifest=cache.manifest(output), search=summary), reads
+
+    def _in_place(self, site, plan, dirty, last, inputs, indexer, keep_search) -> tuple[Outcome, dict]:
+        output = self.config.output_path
+        memory = InMemory()
+        reads = render_into(plan, dirty, memory, jobs=1)   # everything first: a problem leaves public/ as it was
+        data = inputs.digest(("entries",)) != last["digests"].get(("entries",)) or \
+            any(not (output / rel).is_file() for rel in DATA_FILES)
+        memory.update(site_files(plan, self.urls, data=data))
+        summary = None
+        if indexer:
+            scratch = output.with_name(f".{output.name}.search")
+            indexer.begin(site, scratch, output)
+            try:
+                summary = indexer.end(scratch, output)
+            finally:
+                indexer.stop()
+        writer = InPlace(output)
+        cache.forget_build(self.config.root, output)
+        for rel in sorted(memory):
+            writer.write_file(rel, memory[rel])
+        produced = {Urls.output_file(p.route) for p in plan.pages} | set(site_files_names(plan))
+        for rel in sorted(set(_searchless(last["manifest"])) - produced):
+            writer.remove(rel)
+        if indexer or not keep_search:   # the new index, or none (a clean build without search has none)
+            for rel in SEARCH_OUTPUTS:
+                writer.swap_in(output.with_name(f".{output.name}.search") / rel, rel)
+        manifest = _updated(output, last["manifest"], writer.changed, bool(indexer) or not keep_search)
+        self.output_id = identity(output)
+        return Outcome("changes", site, plan, [p.route for p in dirty], writer.changed, files=len(produced),
+                       manifest=manifest, search=summary), reads
+
+    def _save(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict | None) -> None:
+        """The record of this build: per page what it read, every input's digest, public/'s manifest."""
+        if last and not plan.made:
+            plan.exports_memo = last["exports"]   # not made this time: the last build's still hold
+        pages = {}
+        old = last["pages"] if last else {}
+        for page in plan.pages:
+            used = reads.get(page.route)
+            pages[page.route] = tuple(page.reads) + tuple(sorted(used)) if used is not None else old[page.route]
+        keys = {key for used in pages.values() for key in used} | {("entries",)}
+        self.record = {"global": global_key(self.config), "pages": pages,
+                       "digests": {key: inputs.digest(key) for key in keys},
+                       "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
+        if self.persist:
+            cache.save_record(self.config.root, self.config.output_path, self.record)
+
+
+def _stale(pages: list, last: dict, inputs: Inputs) -> list:
+    """The pages that are new, or read an input whose digest changed since the last build."""
+    changed = {key for key, digest in last["digests"].items() if inputs.digest(key) != digest}
+    recorded = last["pages"]
+    stale = []
+    for page in pages:
+        used = recorded.get(page.route)
+        if used is None or not changed.isdisjoint(used) or not set(page.reads) <= set(used):
+            stale.append(page)
+    return stale
+
+
+def site_files_names(plan: RenderPlan) -> list[str]:
+    return [Urls.output_file(route) for route, _ in plan.assets.values()] + [Urls.output_file(r) for r in DATA_ROUTES]
+
+
+def _updated(output: Path, before: dict, changed: list[str], search_changed: bool) -> dict:
+    """The manifest of public/ after writing or removing `changed` (and the search index, if it changed)."""
+    import os
+
+    files = {rel: stamp for rel, stamp in before.items()
+             if not (search_changed and rel.split("/", 1)[0] in SEARCH_OUTPUTS)}
+    for rel in changed:
+        try:
+            files[rel] = cache.stamp_of(os.lstat(output / rel))
+        except FileNotFoundError:
+            files.pop(rel, None)
+    if search_changed:
+        for rel in SEARCH_OUTPUTS:
+            if (output / rel).is_dir():
+                files.update((f"{rel}/{sub}", stamp) for sub, stamp in cache.manifest(output / rel).items())
+    return files
+
+
+def _template_stamps(config: Config) -> tuple:
+    """(path, size, mtime) of every template file: an environment is reused while none of them changed."""
+    stamps = []
+    for folder in config.template_dirs:
+        for path in cache.tree_files(folder):
+            st = path.stat()
+            stamps.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(stamps)

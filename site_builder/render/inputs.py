@@ -1,0 +1,145 @@
+"""What pages read, as digests: a rebuild compares them with the last build's to know which pages to render.
+
+A page names its inputs (``Page.reads``, decided where its context is made, render/pages.py) and the templates
+and static files it used are recorded while it renders (``templates.RecordingEnvironment``). Each input is a
+key with a digest:
+
+  ("doc", rel path)          the document itself (its file's bytes and its link)
+  ("face", region)           a region's name and number of documents (breadcrumbs, "all N documents")
+  ("own", region)            the listing faces of the documents naming that region, in 'other years' order
+  ("members", region)        the region node and the listing faces of every document under it
+  ("slice", kind, key, n)    page n of a year's or a type's listing: its documents' faces, the number of pages
+  ("annual", year)           the listing faces of that year's annual reports (its statistics page)
+  ("outline",)               every region and term with its count, the number of documents
+  ("latest",) ("entries",)   the newest documents' listing faces; every document's
+  ("years",)                 the years the archive covers
+  ("template", name)         the template file that name resolves to
+  ("asset", name)            the fingerprinted route of a static file
+
+A document's listing face is everything but its body: a body-only edit changes its own page only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import fields
+
+from site_builder.compare import archive_years
+from site_builder.content.model import Document
+
+BODY_FIELDS = {"body", "content_hash", "front_matter"}   # read by the document's own page only
+FACE_FIELDS = None
+
+
+def _h(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part)
+    return h.digest()
+
+
+def face_digest(doc: Document) -> bytes:
+    """The digest of a document's listing face: every field but the body (and the raw front matter)."""
+    global FACE_FIELDS
+    if FACE_FIELDS is None:
+        FACE_FIELDS = tuple(f.name for f in fields(Document) if f.name not in BODY_FIELDS)
+    return _h(pickle.dumps(tuple(getattr(doc, name) for name in FACE_FIELDS), protocol=4))
+
+
+class Inputs:
+    """The digest of every input key of one build, made on demand. `faces` (rel path → (content hash, url,
+    digest)) carries listing-face digests over from the last build, so that only changed documents are hashed."""
+
+    def __init__(self, plan, env, assets: dict, faces: dict | None = None):
+        self.plan, self.env, self.assets = plan, env, assets
+        self.site, self.listings = plan.site, plan.listings
+        self.faces: dict[str, tuple] = {}
+        known = faces or {}
+        for doc in self.site.documents:
+            entry = known.get(doc.rel_path)
+            if entry is None or entry[0] != doc.content_hash or entry[1] != doc.url:
+                entry = (doc.content_hash, doc.url, face_digest(doc))
+            self.faces[doc.rel_path] = entry
+        self.docs = {doc.rel_path: doc for doc in self.site.documents}
+        self._memo: dict[tuple, bytes | None] = {}
+        self._by_key: dict[str, dict] = {}
+        self._reports: dict | None = None
+
+    def digest(self, key: tuple) -> bytes | None:
+        """None: the input no longer exists (a page that read it must be made again, or is gone)."""
+        if key not in self._memo:
+            self._memo[key] = getattr(self, "_" + key[0])(*key[1:])
+        return self._memo[key]
+
+    def _faces(self, docs) -> bytes:
+        faces = self.faces
+        return _h(b"".join(faces[d.rel_path][2] for d in docs))
+
+    def _doc(self, rel: str):
+        doc = self.docs.get(rel)
+        return None if doc is None else _h(doc.content_hash.encode(), doc.url.encode())
+
+    def _face(self, key: str):
+        node = self.listings.regions.get(key)
+        return None if node is None else _h(repr((node.name, len(node.documents))).encode())
+
+    def _own(self, key: str):
+        docs = self.plan.own.get(key)
+        return None if docs is None else self._faces(docs)
+
+    def _members(self, key: str):
+        node = self.listings.regions.get(key)
+        if node is None:
+            return None
+        return _h(repr((node.key, node.name, node.level, node.parent, node.children)).encode(),
+                  self._faces(node.documents))
+
+    def _slice(self, kind: str, key: str, number: int):
+        term = self._terms(kind).get(key)
+        if term is None:
+            return None
+        size = self.site.config.page_size
+        pages = max(1, -(-len(term.documents) // size))
+        return _h(repr((term.label, pages)).encode(), self._faces(term.documents[(number - 1) * size:number * size]))
+
+    def _terms(self, kind: str) -> dict:
+        if kind not in self._by_key:
+            self._by_key[kind] = {t.key: t for t in getattr(self.listings, kind)}
+        return self._by_key[kind]
+
+    def _annual(self, year: int):
+        if self._reports is None:
+            self._reports = {}
+            for doc in self.site.documents:
+                if doc.doc_type == "annual_report" and doc.year:
+                    self._reports.setdefault(doc.year, []).append(doc)
+        docs = self._reports.get(year)
+        return None if docs is None else self._faces(docs)
+
+    def _outline(self):
+        listings = self.listings
+        regions = [(n.key, n.name, n.level, n.parent, n.children, len(n.documents)) for n in listings.regions.values()]
+        terms = [(t.key, t.label, len(t.documents)) for t in (*listings.years, *listings.types)]
+        return _h(repr((regions, terms, len(listings.no_region), len(self.site.documents))).encode())
+
+    def _latest(self):
+        config = self.site.config
+        return self._faces(self.site.documents[:max(config.latest_size, config.feed_size)])
+
+    def _entries(self):
+        return self._faces(self.site.documents)
+
+    def _years(self):
+        return _h(repr(archive_years(self.site)).encode())
+
+    def _template(self, name: str):
+        try:
+            source, filename, _ = self.env.loader.get_source(self.env, name)
+        except Exception:   # gone: the page that used it fails or changes when rendered again
+            return None
+        return _h(str(filename).encode(), source.encode())
+
+    def _asset(self, name: str):
+        found = self.assets.get(name)
+        return None if found is None else found[0].encode()
