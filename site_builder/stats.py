@@ -7,16 +7,13 @@ checks are flagged wherever they are shown.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from site_builder.content.model import STAT_KEYS, Document, Site
+from site_builder.content.model import Document, Site
+from site_builder.schema import STAT_KEYS, table_reference
 from site_builder.listings import Listings, region_keys
 
-DATA = Path(__file__).parent / "data" / "annual-report-tables.json"
 FORMAT_IDS = {"2019": "gov2019", "2021": "gov2021", "pre2019": "pre2019_stats_2014"}
 
 # 表三 outcome groups (total column), in the order of the national format.
@@ -158,17 +155,12 @@ def _province_code(reports: list[Figures]) -> str:
 
 # --- table labels (annual-report-tables.json) -----------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _reference() -> dict:
-    return {f["id"]: f for f in json.loads(DATA.read_text(encoding="utf-8"))["formats"]}
-
-
 def table_labels(doc_format: str | None, table_id: str) -> dict:
     """{title, rows: {id: label}, columns: {id: label}} for a table of a document's format."""
     for fid in (FORMAT_IDS.get(doc_format or ""), "gov2021", "gov2019", "pre2019_stats_2014"):
         if not fid:
             continue
-        table = next((t for t in _reference()[fid]["tables"] if t["id"] == table_id), None)
+        table = next((t for t in table_reference()[fid]["tables"] if t["id"] == table_id), None)
         if table:
             columns = {c["id"]: c["label"] for c in table.get("columns", [])}
             full = {}

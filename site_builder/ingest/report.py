@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from site_builder.schema import STAT_KEYS
+
 FIELDS = ("title", "doc_type", "year", "date", "issuing_body", "doc_number", "format", "region", "stats")
-STAT_KEYS = ("proactive_total", "applications_received_new", "applications_carried_over", "review_total",
-             "litigation_total")
 
 
 def unsure(warnings: list[str]) -> list[tuple[str, str]]:

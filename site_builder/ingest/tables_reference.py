@@ -4,16 +4,14 @@ abbreviated labels."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from site_builder.ingest.tables_tokens import Splitter, Token, key
+from site_builder.schema import STAT_KEYS as SCHEMA_STAT_KEYS
+from site_builder.schema import table_reference
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "annual-report-tables.json"
-STAT_KEYS = ("proactive_total", "applications_received_new", "applications_carried_over", "review_total",
-             "litigation_total")
+STAT_KEYS = tuple(SCHEMA_STAT_KEYS)
 FORMAT_NAMES = {"gov2019": "2019", "gov2021": "2021", "pre2019_stats_2014": "pre2019",
                 "example_local_2009_putian": "pre2019"}
 TABLE_NAMES = {"t3_applications": "表三", "t4_review_litigation": "表四", "stats_form": "政府信息公开情况统计表",
@@ -29,9 +27,8 @@ MAX_SPLIT = 4
 
 # --- the format reference -------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
 def reference() -> dict:
-    return {f["id"]: f for f in json.loads(DATA.read_text(encoding="utf-8"))["formats"]}
+    return table_reference()
 
 
 def _table(fid: str, tid: str) -> dict:

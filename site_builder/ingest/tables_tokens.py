@@ -14,10 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from site_builder.ingest.tables_glued import split_glued
+from site_builder.schema import to_simplified
 
-# F18: traditional characters seen in mirrored copies of the labels
-_TRAD = str.maketrans("規範開處請數總計議訟結維糾審復訴決許強費購額項條內號務機構關業會織類們為與實際費則屬險護權種過執檔詢製無現補轉繼續辦應據種價",
-                      "规范开处请数总计议讼结维纠审复诉决许强费购额项条内号务机构关业会织类们为与实际费则属险护权种过执档询制无现补转继续办应据种价")
 _QUOTES = re.compile("[\"'“”‘’「」『』]")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})[、.．,，]")
 
@@ -32,7 +30,7 @@ _PIPE = re.compile(r"(?<!\\)\|")
 
 def key(text: str) -> str:
     """A label for comparison: NFKC, simplified, no whitespace, no quotes, `1、` → `1.`, no trailing colon."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRAD)
+    text = to_simplified(unicodedata.normalize("NFKC", text))  # F18: mirrored copies in Traditional
     text = re.sub(r"\s+", "", text)
     text = _QUOTES.sub("", text)
     text = _LEADING_NUMBER.sub(r"\1.", text)

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from site_builder.content.model import STAT_KEYS, Document
 from site_builder.render.templates import format_number
-from site_builder.stats import FORMAT_IDS, STATUS_LABELS, TABLE_ORDER, _reference, table_labels
+from site_builder.schema import table_reference
+from site_builder.stats import FORMAT_IDS, STATUS_LABELS, TABLE_ORDER, table_labels
 
 CN_NUMERALS = "一二三四五六七八九十"
 MISSING_NOTE = "此表原文缺失，可能为图片或附件，未能重建。"
@@ -64,7 +65,7 @@ def _reference_tables(doc_format: str | None, table_id: str) -> list[dict]:
     for fid in (FORMAT_IDS.get(doc_format or ""), "gov2019", "gov2021", "pre2019_stats_2014",
                 "example_local_2009_putian"):
         if fid:
-            out += [t for t in _reference()[fid]["tables"] if t["id"] == table_id and t not in out]
+            out += [t for t in table_reference()[fid]["tables"] if t["id"] == table_id and t not in out]
     return out
 
 

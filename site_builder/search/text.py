@@ -19,39 +19,17 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from site_builder.schema import t2s_map, to_simplified
+
 CHUNK = 128                   # documents per docs/<k>.json
 T2S_SHARDS = 32
 FILTERS = ("province", "city", "year", "doc_type")
 WHITESPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def t2s_map() -> dict[str, str]:
-    """Single Traditional characters → Simplified, from OpenCC's table; characters also used in
-    Simplified text (乾, 著 …) are left alone so that folding never merges two Simplified words."""
-    import opencc
-
-    folder = Path(opencc.__file__).parent / "dictionary"
-    simplified_in_use = set()
-    for line in (folder / "STCharacters.txt").read_text(encoding="utf-8").splitlines():
-        simplified_in_use.add(line.split("\t")[0])
-    mapping = {}
-    for line in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines():
-        trad, simp = line.split("\t")
-        simp = simp.split(" ")[0]
-        if len(trad) == 1 and len(simp) == 1 and trad != simp and trad not in simplified_in_use:
-            mapping[trad] = simp
-    return dict(sorted(mapping.items()))
-
-
-@lru_cache(maxsize=1)
-def _t2s_table() -> dict[int, str]:
-    return str.maketrans(t2s_map())
-
-
 def normalise(text: str) -> str:
     """What both the index and the query see: NFKC, lower case, Traditional folded to Simplified."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_t2s_table())
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
 SPACE = 32
