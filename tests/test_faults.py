@@ -6,6 +6,7 @@ content/ holds whole files only, and a failure is one `path: message` line, neve
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import resource
 import shutil
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -173,22 +175,58 @@ def test_a_damaged_cache_is_detected_and_rebuilt(tmp_path, damage):
 
 # --- cannot write ----------------------------------------------------------------------------------------------
 
+SIMULATED: dict[Path, int] = {}   # folder → size, for the small disks made without a mount
+SIMULATOR = Path(__file__).parent / "small_disk"   # its sitecustomize.py makes a folder a small disk
+
+
+def size_in_bytes(size: str) -> int:
+    return int(size[:-1]) * {"k": 1024, "m": 1024 ** 2}[size[-1]]
+
+
 @contextlib.contextmanager
-def small_disk(folder: Path, size: str):
-    """A tmpfs of `size` at `folder` (skips when this machine does not allow mounting)."""
+def small_disk(folder: Path, size: str, kind: str):
+    """A disk of `size` at `folder`: a tmpfs mounted there (kind "tmpfs", where this machine allows mounting),
+    or a folder that every Python process the test starts treats as a disk of that size (kind "simulated", and
+    "tmpfs" where no tmpfs can be mounted: tests/small_disk/sitecustomize.py, through PYTHONPATH)."""
     folder.mkdir(parents=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    if kind == "tmpfs":
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                                 capture_output=True)
+        if mounted.returncode == 0:
+            try:
+                yield folder
+            finally:
+                subprocess.run(["umount", "-l", str(folder)], check=False)
+            return
+        warnings.warn(f"cannot mount a tmpfs here ({mounted.stderr.decode(errors='replace').strip()}): "
+                      f"the full-disk test runs on the simulated disk")
+    SIMULATED[folder] = size_in_bytes(size)
+    saved = {name: os.environ.get(name) for name in ("SMALL_DISK", "PYTHONPATH")}
+    os.environ["SMALL_DISK"] = f"{folder}:{SIMULATED[folder]}"
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SIMULATOR), saved["PYTHONPATH"]]))
     try:
         yield folder
     finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+        del SIMULATED[folder]
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def disk_used(folder: Path) -> int:
+    """Bytes used below `folder` as a tmpfs counts them (whole pages; a file linked twice once)."""
+    inodes = {(st.st_dev, st.st_ino): st.st_size for st in (p.lstat() for p in folder.rglob("*") if p.is_file())}
+    return sum(-(-size // 4096) * 4096 for size in inodes.values())
 
 
 def fill(folder: Path, leave: int = 0) -> None:
     """Fill the disk of `folder` until at most `leave` bytes are free."""
+    if folder in SIMULATED:
+        free = SIMULATED[folder] - disk_used(folder)
+        (folder / "filler").write_bytes(bytes(max(free - leave, 0) // 4096 * 4096))
+        return
     with open(folder / "filler", "wb") as f:
         block = b"\0" * 4096
         with contextlib.suppress(OSError):
@@ -219,9 +257,10 @@ def retitled(root: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace('title = "', 'title = "新'), encoding="utf-8")
 
 
-def test_a_build_on_a_full_disk_says_so_and_leaves_public_as_it_was(tmp_path):
+@pytest.mark.parametrize("kind", ["tmpfs", "simulated"])
+def test_a_build_on_a_full_disk_says_so_and_leaves_public_as_it_was(tmp_path, kind):
     root = make_site(tmp_path / "site")
-    with small_disk(tmp_path / "disk", "2m") as disk:
+    with small_disk(tmp_path / "disk", "2m", kind) as disk:
         run_cli("build", "--root", root, "--no-search", "--output", disk / "public")
         before = tree_bytes(disk / "public")
         fill(disk)
@@ -247,7 +286,18 @@ def test_a_build_with_a_write_error_says_so_and_leaves_public_as_it_was(tmp_path
     assert leftovers(root) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root (the injected errors above do)")
+def without_root_privilege():
+    """preexec_fn: root loses the capabilities that let it write where permissions say no (CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH leave the bounding set, so the program run next does not get them); anyone else already
+    lacks them. A permission test then means the same as root as it does for any user."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):   # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:   # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
 def test_a_build_without_permission_says_so_and_leaves_public_as_it_was(tmp_path):
     root = make_site(tmp_path / "site")
     out = tmp_path / "out"
@@ -255,13 +305,17 @@ def test_a_build_without_permission_says_so_and_leaves_public_as_it_was(tmp_path
     before = tree_bytes(out / "public")
     retitled(root)
     out.chmod(0o555)
+    cmd = [sys.executable, "-m", "site_builder", "build", "--root", str(root), "--no-search",
+           "--output", str(out / "public")]
     try:
-        result = run_cli("build", "--root", root, "--no-search", "--output", out / "public", check=False)
+        result = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=without_root_privilege, timeout=300)
     finally:
         out.chmod(0o755)
     assert_one_line_failure(result, f"{out / 'public'}: cannot write: ", "Permission denied")
     assert tree_bytes(out / "public") == before
     assert sorted(p.name for p in out.iterdir()) == ["public"]
+    run_cli("build", "--root", root, "--no-search", "--output", out / "public")   # allowed again: it builds
+    assert tree_bytes(out / "public") != before
 
 
 # --- build --watch when public/ goes away ----------------------------------------------------------------------
@@ -297,10 +351,11 @@ def reference_ingest(tmp_path: Path) -> dict[str, bytes]:
     return tree_bytes(out)
 
 
-def test_ingest_on_a_full_disk_keeps_whole_files_and_names_the_one_it_could_not_write(tmp_path):
+@pytest.mark.parametrize("kind", ["tmpfs", "simulated"])
+def test_ingest_on_a_full_disk_keeps_whole_files_and_names_the_one_it_could_not_write(tmp_path, kind):
     reference = reference_ingest(tmp_path)
     sizes = sorted(len(data) for name, data in reference.items() if name.endswith(".md"))
-    with small_disk(tmp_path / "disk", "1m") as disk:
+    with small_disk(tmp_path / "disk", "1m", kind) as disk:
         fill(disk, leave=sum(-(-size // 4096) * 4096 for size in sizes[: len(sizes) // 2]))   # about half
         result = run_cli("ingest", SEEDS, "--out", disk / "content", check=False)
         assert result.returncode != 0
