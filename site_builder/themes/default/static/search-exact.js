@@ -2,7 +2,8 @@
 // writes (its docstring describes the files). A term is found where the text says it, character for
 // character: the index gives, for every pair of adjacent characters, the documents and positions where it
 // stands, and a document says the term where the term's pairs stand at their offsets. One-character terms
-// use the per-character table. search.js does the rest (query, filters, ranking, excerpts) as with Pagefind.
+// use the per-character table. The other search modules do the rest (query, filters, ranking,
+// excerpts; search.js lists them) as with Pagefind.
 
 function compareKey(keys, at, key) {
   for (let k = 0; k < key.length; k++) if (keys[at + k] !== key[k]) return keys[at + k] < key[k] ? -1 : 1;

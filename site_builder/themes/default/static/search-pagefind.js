@@ -3,7 +3,8 @@
 // the pair it starts ("行政复议" → 行政 政复 复议 议ǁ), so word positions are character positions: a term is
 // found where its pairs stand one after the other, checked with the positions Pagefind returns with every
 // result (no page text is downloaded). A one-character term is the word "cǁ", which every document that has
-// the character holds. search.js does the rest (query, filters, ranking, excerpts) as with the exact engine.
+// the character holds. The other search modules do the rest (query, filters, ranking,
+// excerpts; search.js lists them) as with the exact engine.
 
 const MARK = "\u01c0", END = "\u01c1";
 
