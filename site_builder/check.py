@@ -6,7 +6,7 @@ import sys
 
 from site_builder.build import check_output_location, load
 from site_builder.config import Config
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, print_problems
 from site_builder.listings import build_listings
 from site_builder.render import render_site
 from site_builder.urls import Urls
@@ -20,8 +20,7 @@ def check(config: Config) -> int:
         site = load(config)
         render_site(site, build_listings(site), Urls(config))
     except SiteError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print_problems(exc.problems)
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return 1
     print(f"ok: {count(len(site.documents), 'document')}, no problems found")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from site_builder.config import SEARCH_ENGINES, load_config
-from site_builder.errors import Problem, SiteError, display_path
+from site_builder.errors import Problem, SiteError, display_path, print_problems
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -93,11 +93,6 @@ def _config(args):
                        theme_dir=args.theme_dir, base_url=args.base_url, search_engine=getattr(args, "search_engine", None))
 
 
-def _print_problems(exc: SiteError) -> None:
-    for problem in exc.problems:
-        print(problem, file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
@@ -132,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         return 0
     except SiteError as exc:
-        _print_problems(exc)
+        print_problems(exc.problems)
         return 1
     except OSError as exc:   # one no stage turned into a problem (disk full, no permission …): one line, no traceback
-        _print_problems(SiteError(Problem(str(exc.filename or "site-builder"), exc.strerror or str(exc))))
+        print_problems(Problem(str(exc.filename or "site-builder"), exc.strerror or str(exc)))
         return 1
     except KeyboardInterrupt:
         return 130

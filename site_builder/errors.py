@@ -29,6 +29,16 @@ def _one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def print_problems(problems, stream=None) -> None:
+    """The one printer of problems: one `path[:line]: message` line each, on stderr unless told otherwise."""
+    import sys
+
+    stream = stream or sys.stderr
+    for problem in problems if isinstance(problems, (list, tuple)) else [problems]:
+        stream.write(f"{problem}\n")
+    stream.flush()
+
+
 class SiteError(Exception):
     """Raised with every problem found, so a run can report them all at once."""
 

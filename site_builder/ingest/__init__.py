@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from site_builder.errors import Problem
+from site_builder.errors import Problem, print_problems
 from site_builder.locks import FolderLock
 from site_builder.wording import count
 
@@ -63,14 +63,14 @@ def collect_inputs(inputs: list[Path], stderr: TextIO) -> tuple[list[Path], int]
                 if q.resolve().is_relative_to(inside):
                     files.append(q)
                 else:
-                    stderr.write(f"{q}: symbolic link points outside {p}; refused\n")
+                    print_problems(Problem(str(q), f"symbolic link points outside {p}; refused"), stderr)
                     missing += 1
         elif p.is_file():
             if p.suffix.lower() in DOC_SUFFIXES:
                 files.append(p)
             # other files (truth.json, images …) are not documents: skipped silently
         else:
-            stderr.write(f"{p}: no such file or directory\n")
+            print_problems(Problem(str(p), "no such file or directory"), stderr)
             missing += 1
     seen: set[Path] = set()
     unique = []
@@ -96,7 +96,7 @@ def run_ingest(inputs: list[Path], out_dir: Path, force: bool = False, report: b
         out_dir.mkdir(parents=True, exist_ok=True)
         lock = FolderLock(out_dir, "ingest").__enter__()   # one ingest at a time into a folder: a second waits
     except OSError as e:
-        stderr.write(f"{Problem(str(out_dir), f'cannot create output folder: {e.strerror or e}')}\n")
+        print_problems(Problem(str(out_dir), f"cannot create output folder: {e.strerror or e}"), stderr)
         return 1
     try:
         counts = _ingest(files, out_dir, force, report, stdout, stderr, jobs, progress, max_bytes)
@@ -122,7 +122,7 @@ _FILES: list[Path] = []   # the inputs, inherited by forked workers (a task is a
 
 
 def _parse(path: Path, keep_doc: bool, max_bytes: int) -> tuple:
-    """("ok", input sha256, file bytes, name fields, warnings, doc or None) or ("failed", message)."""
+    """("ok", input sha256, file bytes, name fields, warnings, doc or None) or ("failed", Problem)."""
     from .decode import DecodeError
     from .pipeline import process
 
@@ -133,13 +133,13 @@ def _parse(path: Path, keep_doc: bool, max_bytes: int) -> tuple:
         doc = process(path, path.name, is_html=path.suffix.lower() in HTML_SUFFIXES)
         content = doc.render()
     except (DecodeError, ValueError) as e:
-        return ("failed", f"{path}: {e}")
+        return ("failed", Problem(str(path), str(e)))
     except OSError as e:
-        return ("failed", f"{path}: cannot read: {e.strerror or e}")
+        return ("failed", Problem(str(path), f"cannot read: {e.strerror or e}"))
     except ImportError:
         raise
     except Exception as e:  # never a traceback for one bad input
-        return ("failed", f"{path}: internal error while ingesting: {type(e).__name__}: {e}")
+        return ("failed", Problem(str(path), f"internal error while ingesting: {type(e).__name__}: {e}"))
     fm = doc.front
     name_fields = (fm.get("year"), (fm.get("region") or {}).get("code"), fm.get("doc_type") or "other")
     return ("ok", fm["source"]["sha256"], content, name_fields, len(fm.get("warnings") or []),
@@ -202,14 +202,14 @@ def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout:
             if progress:
                 progress("ingest", done, len(files))
             if parsed[0] == "failed":
-                stderr.write(parsed[1] + "\n")
+                print_problems(parsed[1], stderr)
                 counts["failed"] += 1
                 continue
             _, input_sha, content, name_fields, warnings, doc = parsed
             try:
                 res = write_document(out_dir, manifest, source, input_sha, content, name_fields, force, taken)
             except OSError as e:   # the file is as it was (written whole or not at all); a full disk stops the run
-                stderr.write(f"{Problem(str(e.filename or out_dir), f'cannot write ({path}): {e.strerror or e}')}\n")
+                print_problems(Problem(str(e.filename or out_dir), f"cannot write ({path}): {e.strerror or e}"), stderr)
                 counts["failed"] += 1
                 if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                     break
@@ -224,6 +224,6 @@ def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout:
         try:
             manifest.save()
         except OSError as e:
-            stderr.write(f"{Problem(str(manifest.path), f'cannot write manifest: {e.strerror or e}')}\n")
+            print_problems(Problem(str(manifest.path), f"cannot write manifest: {e.strerror or e}"), stderr)
             counts["failed"] += 1
     return counts
