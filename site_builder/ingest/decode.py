@@ -45,9 +45,12 @@ def declared_charset(data: bytes) -> str | None:
     name = m.group(1).decode("ascii", "ignore").strip().lower()
     name = _CHARSET_ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name
+        name = codecs.lookup(name).name
     except LookupError:
         return None
+    # A declaration read as ASCII bytes cannot be true of UTF-16 or UTF-32 (their text has NUL bytes between the
+    # letters): the page is ASCII-compatible, and browsers read it as UTF-8 (HTML standard, "prescan").
+    return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
 
 
 def _looks_binary(data: bytes) -> bool:
