@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -238,8 +239,11 @@ def test_base_url_prefixes_every_link(tmp_path):
 def test_summary_line(tmp_path):
     root = make_site(tmp_path / "site")
     result = run_cli("build", "--root", root, "--no-search")
-    assert result.stdout.startswith(f"built {len(DOCS)} documents → ")
-    assert " pages, " in result.stdout and " s" in result.stdout
+    files = [p for p in (root / "public").rglob("*") if p.is_file()]
+    pages = [p for p in files if p.suffix == ".html"]
+    size = sum(p.stat().st_size for p in files)
+    expected = re.escape(f"built {len(DOCS)} documents → {len(pages)} pages, {len(files)} files ({size / 1e6:.1f} MB) in ")
+    assert re.fullmatch(expected + r"\d+\.\d\d s\n", result.stdout), result.stdout
 
 
 def test_summary_names_the_size_and_warns_past_github_pages_limit(tmp_path, monkeypatch, capsys):
