@@ -11,9 +11,7 @@ byte for byte that of a one-process run (``--jobs 1``).
 from __future__ import annotations
 
 import errno
-import multiprocessing
 import re
-import signal
 import sys
 import time
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import TextIO
 
 from site_builder.errors import Problem, print_problems
 from site_builder.locks import FolderLock
+from site_builder.parallel import fork_map
 from site_builder.wording import count
 
 DOC_SUFFIXES = (".txt", ".htm", ".html", ".shtml", ".xhtml")
@@ -118,7 +117,6 @@ def summary(counts: dict[str, int], out_dir: Path, seconds: float) -> str:
 
 PARALLEL_DOCS = 8     # below this, forking workers costs more than parsing
 CHUNK = 8             # documents per worker task: small enough to keep both cores busy to the end
-_FILES: list[Path] = []   # the inputs, inherited by forked workers (a task is a range of indexes)
 
 
 def _parse(path: Path, keep_doc: bool, max_bytes: int) -> tuple:
@@ -146,37 +144,13 @@ def _parse(path: Path, keep_doc: bool, max_bytes: int) -> tuple:
             doc if keep_doc else None)
 
 
-def _parse_chunk(task: tuple[int, int, bool, int]) -> list[tuple]:
-    start, end, keep_doc, max_bytes = task
-    return [_parse(_FILES[i], keep_doc, max_bytes) for i in range(start, end)]
-
-
-def _ignore_interrupt() -> None:
-    """Ctrl-C reaches every process of the terminal's group: this process stops the workers (no traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _parsed(files: list[Path], keep_doc: bool, jobs: int | None, max_bytes: int):
     """Every file's _parse result, in input order; with workers, chunks are parsed ahead meanwhile."""
-    global _FILES
-    from site_builder.content.loader import worker_count
-
-    workers = min(worker_count(jobs), -(-len(files) // CHUNK))
-    if workers <= 1 or len(files) < PARALLEL_DOCS or "fork" not in multiprocessing.get_all_start_methods():
-        for path in files:
-            yield _parse(path, keep_doc, max_bytes)
-        return
-    _FILES = files
-    tasks = [(i, min(i + CHUNK, len(files)), keep_doc, max_bytes) for i in range(0, len(files), CHUNK)]
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt)
-    try:
-        for chunk in pool.imap(_parse_chunk, tasks):
-            yield from chunk
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
-        _FILES = []
+    if len(files) < PARALLEL_DOCS:
+        jobs = 1
+    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    for chunk in fork_map(lambda part: [_parse(path, keep_doc, max_bytes) for path in part], chunks, jobs):
+        yield from chunk
 
 
 def _ingest(files: list[Path], out_dir: Path, force: bool, report: bool, stdout: TextIO, stderr: TextIO,

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder.search import exact, pagefind
+from site_builder.parallel import Forked, fork_map
 from site_builder.search.text import CHUNK, T2S_SHARDS, date_key, filter_values, in_date_order, row, t2s_map, \
     write_json, write_t2s
 
@@ -103,55 +104,22 @@ class IndexJob:
 
     def __init__(self, site, out_dir: Path, engine: str = DEFAULT_ENGINE, parts: int | None = None, jobs: int = 1,
                  previous: Path | None = None):
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")   # the site is inherited, not pickled
-        self._answer, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_index_job, args=(site, out_dir, engine, parts, jobs, previous, send))
-        self._process.start()
-        send.close()
+        self._job = Forked(build_search_index, site, out_dir, engine, parts, jobs, previous)
 
     def wait(self) -> dict:
         """The summary of build_search_index; its error, if it failed, as a RuntimeError."""
         try:
-            kind, value = self._answer.recv()
-        except EOFError:
-            kind, value = "error", "the indexing process ended without an answer"
-        self._process.join()
-        if kind == "error":
-            raise RuntimeError(f"search index: {value} (exit code {self._process.exitcode})")
-        return value
+            return self._job.result()
+        except RuntimeError as exc:
+            raise RuntimeError(f"search index: {exc}") from None
 
     def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-        self._answer.close()
-
-
-def _index_job(site, out_dir: Path, engine: str, parts: int | None, jobs: int, previous: Path | None, send) -> None:
-    try:
-        send.send(("ok", build_search_index(site, out_dir, engine, parts=parts, jobs=jobs, previous=previous)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the build, which raises it
-        send.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-_PARTS = None  # (writer, slices, targets) for forked part indexers: inherited, not pickled
+        self._job.stop()
 
 
 def _in_workers(writer, slices: list, targets: list[Path], jobs: int) -> None:
     """Index the parts `jobs` at a time, each in a fresh forked process that exits after its part."""
-    global _PARTS
-    import multiprocessing
-
-    _PARTS = (writer, slices, targets)
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(slices)), maxtasksperchild=1) as pool:
-            pool.map(_index_part, range(len(slices)), chunksize=1)
-    finally:
-        _PARTS = None
+    for _ in fork_map(lambda n: writer(slices[n], targets[n]), range(len(slices)), jobs, fresh=True):
+        pass
 
 
-def _index_part(n: int) -> None:
-    writer, slices, targets = _PARTS
-    writer(slices[n], targets[n])

@@ -21,13 +21,13 @@ search-exact.js decodes them).
 
 from __future__ import annotations
 
-import os
 import struct
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 
+from site_builder.parallel import side_by_side
 from site_builder.search.text import SPACE, fold_table, write_meta, write_rows_and_texts
 
 INDEX_DIR = "fulltext"
@@ -236,39 +236,5 @@ def write_part(docs: list, folder: Path) -> None:
         write_rows_and_texts(docs, folder)
         return char_table(codes, starts, title_lengths, folder) if docs else []
 
-    pairs, chars = _side_by_side(lambda: pair_table(codes, starts, folder) if docs else [], the_rest)
+    pairs, chars = side_by_side(lambda: pair_table(codes, starts, folder) if docs else [], the_rest)
     write_meta(docs, folder, title_lengths.tolist(), pairs=pairs, chars=chars)
-
-
-def _side_by_side(first, second) -> tuple:
-    """(first(), second()), second() in a forked child meanwhile — unless this process is a pool worker
-    indexing one of several parts, which already keeps the cores busy (and may not fork)."""
-    import multiprocessing
-    import pickle
-    import traceback
-
-    if multiprocessing.current_process().daemon:
-        return first(), second()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read)
-            with os.fdopen(write, "wb") as answer:
-                answer.write(pickle.dumps(second()))
-            code = 0
-        except BaseException:  # noqa: BLE001 - the parent reports the failure
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    os.close(write)
-    try:
-        result = first()
-    finally:
-        with os.fdopen(read, "rb") as answer:
-            data = answer.read()
-        _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"search index: writing {second.__name__} failed in a forked process")
-    return result, pickle.loads(data)
