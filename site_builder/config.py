@@ -7,7 +7,7 @@ and every such error is reported at once.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -135,7 +135,3 @@ def load_config(root: Path | None = None, **overrides) -> Config:
     if problems:
         raise SiteError(problems)
     return Config(root=root, **values)
-
-
-def with_overrides(config: Config, **overrides) -> Config:
-    return replace(config, **{k: v for k, v in overrides.items() if v is not None})

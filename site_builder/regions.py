@@ -129,7 +129,6 @@ class DivisionTable:
         self._names: dict[str, list[NameMatch]] = {
             n: sorted(v.values(), key=lambda m: (m.rank, m.division.code)) for n, v in names.items()
         }
-        self.max_name_length = max(len(n) for n in self._names) if self._names else 0
 
     # -- the public API -------------------------------------------------------------------------------
     def get(self, code: str | None) -> Division | None:
@@ -176,9 +175,6 @@ class DivisionTable:
     def lookup(self, name: str) -> list[NameMatch]:
         """Like find(), with how each division matched (rank and kind)."""
         return list(self._names.get(name.strip(), ()))
-
-    def has_name(self, name: str) -> bool:
-        return name in self._names
 
     def is_ancestor(self, ancestor: str, code: str) -> bool:
         """True when ``ancestor`` is ``code`` itself or one of its parents."""

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import bisect
+import gzip
 import sys
 
 import pytest
@@ -51,7 +52,11 @@ def test_queries_pagefind_1_5_2_got_wrong_are_exact(archive, browser):
 
 
 def test_chunk_bounds_are_the_chunks_real_first_and_last_words(archive):
-    from site_builder.search.pagefind_meta import read_chunks, words_of_chunk
+    from site_builder.search.pagefind_meta import SIGNATURE, load, read_chunks
+
+    def words_of_chunk(path):   # every word of an index chunk: [[[word, postings], …]]
+        value, _ = load(gzip.decompress(path.read_bytes()), len(SIGNATURE))
+        return [entry[0] for entry in value[0]]
 
     root, _ = archive
     bundle = root / "public" / "pagefind" / "0"

@@ -44,7 +44,7 @@ GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区",
 ZONE_NAMES = {"沈抚改革创新示范区": "沈抚新区", "平潭实验区": "平潭综合实验区", "河北雄安新区": "雄安新区"}
 
 # Evidence weights
-W_TITLE, W_ISSUER, W_LABEL, W_REDHEAD, W_SIGN, W_SITE, W_DOCNO, W_FOOTER, W_ICP, W_BODY = 6, 5, 4, 4, 3, 2, 2, 2, 1, 1
+W_TITLE, W_ISSUER, W_LABEL, W_SITE, W_DOCNO, W_FOOTER, W_ICP, W_BODY = 6, 5, 4, 2, 2, 2, 1, 1
 
 
 @dataclass

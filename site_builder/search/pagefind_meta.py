@@ -52,13 +52,6 @@ def first_word(path: Path) -> str:
     return word
 
 
-def words_of_chunk(path: Path) -> list[str]:
-    """Every word of an index chunk (for tests)."""
-    data = gzip.decompress(path.read_bytes())
-    value, _ = load(data, len(SIGNATURE))
-    return [entry[0] for entry in value[0]]
-
-
 def _head(data: bytes, pos: int) -> tuple[int, int, int]:
     """(major type, argument, position after the head) of the CBOR item at pos."""
     first = data[pos]
