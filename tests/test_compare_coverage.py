@@ -4,8 +4,6 @@ region pages and the province × year coverage matrix — built by the real CLI,
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from conftest import run_cli, serve_folder, write_doc

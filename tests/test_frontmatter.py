@@ -72,7 +72,7 @@ def test_body_keeps_its_first_line_exactly(tmp_path):
 def test_empty_front_matter_is_an_empty_mapping(tmp_path):
     assert frontmatter_io.read("---\n---\n正文\n") == ({}, "正文\n")
     assert problems(load(tmp_path, "---\n---\n正文\n")) == [
-        "content/doc.md: front matter: 'title' is required and must be text",
+        "content/doc.md: front matter: 'title' is required and must be text (null when the document has none)",
         "content/doc.md: front matter: 'doc_type' must be one of annual_report, work_points, work_plan, "
         "implementation_report, other, not None"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli, serve_folder
-from site_checks import html_pages, soup, tree_bytes
+from site_checks import html_pages, soup
 from test_build import make_site
 
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
