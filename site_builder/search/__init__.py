@@ -29,7 +29,6 @@ from site_builder.search.text import CHUNK, T2S_SHARDS, date_key, filter_values,
 VERSION = 2
 ENGINES = {"pagefind": pagefind, "exact": exact}   # as config.SEARCH_ENGINES, the default first
 DEFAULT_ENGINE = "pagefind"
-OUTPUTS = tuple(module.INDEX_DIR for module in ENGINES.values())   # every folder an engine writes under public/
 
 
 def index_dir(engine: str) -> str:
