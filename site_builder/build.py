@@ -164,11 +164,11 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
     log("reading content")
     rebuilder = Rebuilder(config, jobs=jobs)
     site = rebuilder.load(store=store, hashes=hashes, progress=lambda d, t: progress("parse", d, t), found=found)
-    if use_cache and found is None:   # what this build is made from: the parsed bytes, theme, code (when it
-        # was checked above, every file discovered then is a document now: a broken one stops the build)
-        digest = cache.fingerprint(config, sorted(d.source_path for d in site.documents), hashes, options)
-    else:
+    if not use_cache:
         rebuilder.persist = False   # no record: a clean build, and none kept
+    elif found is None:   # what this build is made from: the parsed bytes, theme, code (when it was checked
+        # above, every file discovered then is a document now: a broken one stops the build)
+        digest = cache.fingerprint(config, sorted(d.source_path for d in site.documents), hashes, options)
     plan = rebuilder.plan(site)
     log(f"rendering {count(len(site.documents), 'document')}")
     indexer = Indexer(config, jobs, log, progress) if search else None

@@ -254,7 +254,9 @@ class DocumentStore:
         if found is None or found[0] != entry[1]:
             return None
         self.new_index[key] = (stamp, entry[1], entry[2])
-        return found[1]
+        from site_builder.content.loader import attach
+
+        return attach(found[1], path)
 
     def _pack(self, name: str) -> dict:
         """A pack's entries. Its hash (its name) is checked once: again only when its stat changed, as for input

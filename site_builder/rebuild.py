@@ -32,8 +32,9 @@ from site_builder.output import InMemory, InPlace, Staging, identity
 from site_builder.render import DATA_ROUTES, RenderPlan, plan_render, site_files
 from site_builder.render.inputs import Inputs
 from site_builder.render.write import PARALLEL_PAGES, render_into
-from site_builder.search import OUTPUTS as SEARCH_OUTPUTS
-from site_builder.urls import Urls
+from site_builder.urls import INDEX_ROOTS, Urls
+
+SEARCH_ROOTS = tuple(INDEX_ROOTS.values())   # search index folders under public/: written by the indexer
 from site_builder.wording import count
 
 DATA_FILES = {Urls.output_file(r) for r in (Urls.documents_json, Urls.documents_csv, Urls.tables_csv)}
@@ -65,7 +66,7 @@ class Outcome:
 
 
 def _searchless(files: dict) -> dict:
-    return {rel: stamp for rel, stamp in files.items() if rel.split("/", 1)[0] not in SEARCH_OUTPUTS}
+    return {rel: stamp for rel, stamp in files.items() if rel.split("/", 1)[0] not in SEARCH_ROOTS}
 
 
 def global_key(config: Config) -> str:
@@ -150,7 +151,7 @@ class Rebuilder:
                 if indexer:
                     indexer.stop()
             if keep_search:
-                for rel in SEARCH_OUTPUTS:
+                for rel in SEARCH_ROOTS:
                     stage.carry_over(rel)
             cache.forget_build(self.config.root, output)
             stage.commit()
@@ -181,7 +182,7 @@ class Rebuilder:
         for rel in sorted(set(_searchless(last["manifest"])) - produced):
             writer.remove(rel)
         if indexer or not keep_search:   # the new index, or none (a clean build without search has none)
-            for rel in SEARCH_OUTPUTS:
+            for rel in SEARCH_ROOTS:
                 writer.swap_in(output.with_name(f".{output.name}.search") / rel, rel)
         manifest = _updated(output, last["manifest"], writer.changed, bool(indexer) or not keep_search)
         self.output_id = identity(output)
@@ -226,14 +227,14 @@ def _updated(output: Path, before: dict, changed: list[str], search_changed: boo
     import os
 
     files = {rel: stamp for rel, stamp in before.items()
-             if not (search_changed and rel.split("/", 1)[0] in SEARCH_OUTPUTS)}
+             if not (search_changed and rel.split("/", 1)[0] in SEARCH_ROOTS)}
     for rel in changed:
         try:
             files[rel] = cache.stamp_of(os.lstat(output / rel))
         except FileNotFoundError:
             files.pop(rel, None)
     if search_changed:
-        for rel in SEARCH_OUTPUTS:
+        for rel in SEARCH_ROOTS:
             if (output / rel).is_dir():
                 files.update((f"{rel}/{sub}", stamp) for sub, stamp in cache.manifest(output / rel).items())
     return files

@@ -44,6 +44,7 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug or "x-" + hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
+INDEX_ROOTS = {"pagefind": "pagefind", "exact": "fulltext"}   # the folder under public/ each search engine fills
 UNDATED = "undated"   # the year listing key of documents without a year
 FINGERPRINTED = re.compile(r"^assets/.+\.[0-9a-f]{10}(\.[A-Za-z0-9]+)?$")
 
@@ -71,9 +72,7 @@ class Urls:
     @property
     def search_index(self) -> str:
         """The folder of the configured engine's search index ("/pagefind/" or "/fulltext/")."""
-        from site_builder.search import index_dir
-
-        return f"/{index_dir(self.config.search_engine)}/"
+        return f"/{INDEX_ROOTS[self.config.search_engine]}/"
 
     @staticmethod
     def document(slug: str) -> str:

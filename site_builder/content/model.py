@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,14 +43,14 @@ class Region:
 
 
 class Body:
-    """A document's rendered body and its text. Kept as UTF-8 bytes until first read: a rebuild loads every
-    cached document but reads the bodies of the few whose pages it renders (decoding 10,000 bodies on load
-    cost 0.8 s of a one-edit rebuild)."""
+    """What only a document's own page reads: its rendered body, its text and its raw front matter. Kept
+    encoded (UTF-8, pickle) until first read: a rebuild loads every cached document but reads the bodies of the
+    few whose pages it renders (decoding 10,000 bodies on load cost 0.8 s of a one-edit rebuild)."""
 
-    __slots__ = ("_html", "_text")
+    __slots__ = ("_html", "_text", "_meta")
 
-    def __init__(self, html: str | bytes, text: str | bytes):
-        self._html, self._text = html, text
+    def __init__(self, html: str | bytes, text: str | bytes, meta: dict | bytes):
+        self._html, self._text, self._meta = html, text, meta
 
     @property
     def html(self) -> str:
@@ -63,8 +64,15 @@ class Body:
             self._text = self._text.decode("utf-8")
         return self._text
 
-    def _encoded(self) -> tuple[bytes, bytes]:
-        return tuple(v if isinstance(v, bytes) else v.encode("utf-8") for v in (self._html, self._text))
+    @property
+    def meta(self) -> dict[str, Any]:
+        if isinstance(self._meta, bytes):
+            self._meta = pickle.loads(self._meta)
+        return self._meta
+
+    def _encoded(self) -> tuple[bytes, bytes, bytes]:
+        meta = self._meta if isinstance(self._meta, bytes) else pickle.dumps(self._meta, protocol=pickle.HIGHEST_PROTOCOL)
+        return (*(v if isinstance(v, bytes) else v.encode("utf-8") for v in (self._html, self._text)), meta)
 
     def __reduce__(self):
         return Body, self._encoded()
@@ -94,14 +102,18 @@ class Document:
     source: dict[str, Any]
     repairs: tuple[dict[str, Any], ...]
     warnings: tuple[str, ...]
-    front_matter: dict[str, Any]  # everything, for the open-data exports
-    body: "Body"                  # rendered, sanitised Markdown body and its plain text
+    body: "Body"                  # rendered, sanitised Markdown body, its plain text, the raw front matter
     content_hash: str             # sha256 of the content file's bytes
     url: str                      # the link to the document's page (urls.py), decided when it is loaded
 
     @property
     def body_html(self) -> str:
         return self.body.html
+
+    @property
+    def front_matter(self) -> dict[str, Any]:
+        """Everything the file's front matter holds, as read."""
+        return self.body.meta
 
     @property
     def body_text(self) -> str:

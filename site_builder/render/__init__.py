@@ -28,11 +28,13 @@ class RenderPlan:
     made: dict = field(default_factory=dict)   # the open-data files, once made (the /data/ page describes them)
     exports_memo: dict = field(default_factory=dict)   # exports.data_exports' lines per document, across builds
     faces: dict | None = None                          # render/inputs.py's face digests, when known
+    rows: dict = field(default_factory=dict)           # open-data route → its number of records
 
     def data(self, urls: Urls) -> dict[str, bytes]:
         """Open-data route → bytes, made once per build."""
         if not self.made:
-            self.made.update(exports.data_exports(self.plan.site, urls, self.exports_memo, self.faces))
+            files, self.rows = exports.data_exports(self.plan.site, urls, self.exports_memo, self.faces)
+            self.made.update(files)
         return self.made
 
 
@@ -48,7 +50,7 @@ def plan_render(site: Site, listings: Listings, urls: Urls, env: Environment | N
     render = RenderPlan(env, [], assets, plan)
 
     def data_page(page: Page) -> Page:
-        files = lambda: tuple(exports.describe(route, data) for route, data in render.data(urls).items())
+        files = lambda: tuple(exports.describe(route, data, render.rows[route]) for route, data in render.data(urls).items())
         return dataclasses.replace(page, make=lambda: {**page.make(), "data_files": files()})
 
     render.pages = [data_page(p) if p.route == Urls.data else p for p in plan_pages(plan)]

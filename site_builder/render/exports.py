@@ -116,21 +116,25 @@ def _cut(text: str) -> str:
     return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
 
 
-def describe(route: str, data: bytes) -> DataFile:
+def describe(route: str, data: bytes, rows: int | None = None) -> DataFile:
+    """The file as /data/ shows it. `rows`: its number of records, when known (else counted by parsing it)."""
     name = route.rsplit("/", 1)[-1]
-    text = data.decode("utf-8-sig")
     if name.endswith(".json"):
-        records = json.loads(text)
-        lines = [line.rstrip(",") for line in text.splitlines()[1:1 + PREVIEW_ROWS] if line not in ("[", "]")]
-        return DataFile(name, route, len(data), len(records), (), tuple(_cut(line) for line in lines))
-    rows = list(csv.reader(io.StringIO(text)))
-    header, body = (tuple(rows[0]), rows[1:]) if rows else ((), [])
-    return DataFile(name, route, len(data), len(body), header,
+        head = data.split(b"\n", PREVIEW_ROWS + 2)[1:1 + PREVIEW_ROWS]   # one record per line
+        lines = [line.decode("utf-8").rstrip(",") for line in head if line not in (b"[", b"]", b"")]
+        count = rows if rows is not None else len(json.loads(data.decode("utf-8-sig")))
+        return DataFile(name, route, len(data), count, (), tuple(_cut(line) for line in lines))
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    first = [row for _, row in zip(range(PREVIEW_ROWS + 1), reader)]
+    header, body = (tuple(first[0]), first[1:]) if first else ((), [])
+    count = rows if rows is not None else len(body) + sum(1 for _ in reader)
+    return DataFile(name, route, len(data), count, header,
                     tuple(tuple(_cut(cell) for cell in row) for row in body[:PREVIEW_ROWS]))
 
 
-def data_exports(site: Site, urls: Urls, memo: dict | None = None, faces: dict | None = None) -> dict[str, bytes]:
-    """The open-data files, by route: made once per build (the open-data page describes these very bytes).
+def data_exports(site: Site, urls: Urls, memo: dict | None = None, faces: dict | None = None) -> tuple[dict, dict]:
+    """The open-data files, by route, and their numbers of records: made once per build (the open-data page
+    describes these very bytes).
 
     Each file is one line (or a few rows) per document: `memo` (rel path → (listing-face digest, its lines))
     keeps them from the last build, so that only changed documents are written out again; `faces` gives each
@@ -143,12 +147,13 @@ def data_exports(site: Site, urls: Urls, memo: dict | None = None, faces: dict |
         face = faces[doc.rel_path][2] if faces else None
         known = memo.get(doc.rel_path)
         if face is None or known is None or known[0] != face:
-            known = (face, _json_line(doc, urls), _csv_line(doc, urls), table_rows(doc, urls))
+            known = (face, _json_line(doc, urls), _csv_line(doc, urls), *table_rows(doc, urls))
             if face is not None:
                 memo[doc.rel_path] = known
         parts.append(known)
     for gone in set(memo) - {d.rel_path for d in site.documents}:
         del memo[gone]
+    rows = {Urls.documents_json: len(parts), Urls.documents_csv: len(parts), Urls.tables_csv: sum(p[4] for p in parts)}
     return {Urls.documents_json: documents_json(site, urls, [p[1] for p in parts]),
             Urls.documents_csv: documents_csv(site, urls, [p[2] for p in parts]),
-            Urls.tables_csv: tables_csv(site, urls, [p[3] for p in parts])}
+            Urls.tables_csv: tables_csv(site, urls, [p[3] for p in parts])}, rows

@@ -28,7 +28,7 @@ from dataclasses import fields
 from site_builder.compare import archive_years
 from site_builder.content.model import Document
 
-BODY_FIELDS = {"body", "content_hash", "front_matter"}   # read by the document's own page only
+BODY_FIELDS = {"body", "content_hash"}   # read by the document's own page only (body: text, front matter)
 FACE_FIELDS = None
 
 

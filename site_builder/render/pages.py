@@ -6,7 +6,7 @@ Nothing here writes files or knows about the base URL; urls.py turns routes into
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from site_builder.compare import archive_years, child_comparison, coverage_matrix, coverage_row, stats_comparison
@@ -51,13 +51,19 @@ class Plan:
     def __init__(self, site: Site, listings: Listings):
         self.site, self.listings = site, listings
         self.own = own_documents(site, listings)
-        self._series = None
+        self._series: dict[str, dict] = {}
+        self._years = None
 
-    def series(self) -> dict:
-        """Every region's own reports over the years: made once, on the first page that needs it."""
-        if self._series is None:
-            self._series = (region_series(self.site, self.listings), archive_years(self.site))
-        return self._series
+    def series(self, node: RegionNode) -> tuple[dict, tuple]:
+        """The own reports over the years of every region in the node's province, and the archive's years. Made
+        per province, on the first page that needs it: a region page reads only regions below it, and a rebuild
+        of one province's pages need not go through every document."""
+        province = _ancestors(node, self.listings)[0]
+        if province.key not in self._series:
+            self._series[province.key] = region_series(replace(self.site, documents=province.documents), self.listings)
+        if self._years is None:
+            self._years = archive_years(self.site)
+        return self._series[province.key], self._years
 
 
 def plan_pages(plan: Plan) -> list[Page]:
@@ -141,7 +147,7 @@ def region_pages(plan: Plan) -> list[Page]:
 def _region_context(node: RegionNode, plan: Plan) -> Callable[[], dict]:
     def make() -> dict:
         listings = plan.listings
-        full, years = plan.series()
+        full, years = plan.series(node)
         return {"node": node, "children": [listings.regions[k] for k in node.children],
                 "year_counts": _year_counts(node.documents), "series": full.get(node.key),
                 "compare": child_comparison(node, listings, full),

@@ -18,8 +18,9 @@ from pathlib import Path
 from site_builder.config import Config
 from site_builder.errors import SiteError
 from site_builder.locks import writing
-from site_builder.search import OUTPUTS as SEARCH_OUTPUTS
-from site_builder.search import index_dir
+from site_builder.urls import INDEX_ROOTS
+
+SEARCH_ROOTS = tuple(INDEX_ROOTS.values())
 
 QUIET = 1.5          # seconds without a change after a rebuild before the search index is refreshed
 
@@ -90,7 +91,7 @@ class SearchIndexer:
                 if self.cancelled:   # a rebuild began meanwhile: this index may already be stale
                     shutil.rmtree(scratch, ignore_errors=True)
                     return
-                for rel in SEARCH_OUTPUTS:
+                for rel in SEARCH_ROOTS:
                     _swap(scratch / rel, output / rel)
         except SiteError as exc:
             print("search index not refreshed:", *exc.problems, file=sys.stderr, flush=True)
@@ -144,7 +145,7 @@ def _index_record(config: Config) -> Path:
 def _recorded_index(config: Config) -> str | None:
     """The key of the index in public/, if a previous serve/watch made it (and it is still there)."""
     try:
-        if (config.output_path / index_dir(config.search_engine) / "index.json").exists():
+        if (config.output_path / INDEX_ROOTS[config.search_engine] / "index.json").exists():
             return _index_record(config).read_text(encoding="ascii").strip()
     except OSError:
         pass
