@@ -190,16 +190,19 @@ def small_disk(folder: Path, size: str, kind: str):
     "tmpfs" where no tmpfs can be mounted: tests/small_disk/sitecustomize.py, through PYTHONPATH)."""
     folder.mkdir(parents=True)
     if kind == "tmpfs":
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                                 capture_output=True)
-        if mounted.returncode == 0:
+        try:
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                                     capture_output=True)
+            why = mounted.stderr.decode(errors="replace").strip()
+        except FileNotFoundError:
+            mounted, why = None, "no mount command"
+        if mounted is not None and mounted.returncode == 0:
             try:
                 yield folder
             finally:
                 subprocess.run(["umount", "-l", str(folder)], check=False)
             return
-        warnings.warn(f"cannot mount a tmpfs here ({mounted.stderr.decode(errors='replace').strip()}): "
-                      f"the full-disk test runs on the simulated disk")
+        warnings.warn(f"cannot mount a tmpfs here ({why}): the full-disk test runs on the simulated disk")
     SIMULATED[folder] = size_in_bytes(size)
     saved = {name: os.environ.get(name) for name in ("SMALL_DISK", "PYTHONPATH")}
     os.environ["SMALL_DISK"] = f"{folder}:{SIMULATED[folder]}"
