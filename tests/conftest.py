@@ -19,9 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 # The tests stop `site-builder serve` with SIGINT, as Ctrl-C does. Run from a background job (`cmd &` in a
 # script), pytest inherits an ignored SIGINT and so would every process it starts; take the default back.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-SEEDS = REPO.parent / "shared" / "seeds"
-if not SEEDS.is_dir():  # CI checks out the project alone: the seeds are vendored for tests
-    SEEDS = REPO / "tests" / "fixtures" / "seeds"
+SEEDS = REPO / "tests" / "fixtures" / "seeds"   # vendored: every checkout tests the same five documents
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
