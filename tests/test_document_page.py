@@ -106,7 +106,8 @@ def test_citation_block_and_permanent_link(sample):
         assert resolve(sample, link) == path
         citation = block.select_one(".citation").get_text()
         assert "[EB/OL]" in citation and "[引用日期]" in citation and citation.rstrip().endswith(f"{link}.")
-        assert "引用" in block.get_text()
+        assert [dt.get_text() for dt in block.select(".cite-facts dt")] == ["发布机关", "原文网址", "发布日期", "本站永久链接"]
+        assert block.select_one(".cite-label").get_text().startswith("引用格式（GB/T 7714—2015")
         assert re.search(r"SHA-256", block.get_text()) and block.select_one("details.source-file code.wrap")
     qianshan = soup(sample / QIANSHAN)
     citation = _cite(qianshan).select_one(".citation").get_text()
