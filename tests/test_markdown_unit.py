@@ -165,10 +165,13 @@ def test_a_heading_id_is_at_most_40_characters_of_words_and_escaped():
     assert html('## a"<b>') == '<h2 id="s-ab">a&quot;&lt;b&gt;</h2>\n'
 
 
-def test_the_same_body_gives_the_same_ids():
+def test_ids_do_not_carry_over_from_one_document_to_the_next():
     source = "# 甲\n\n## 乙\n\n## 乙\n\n## ！"
-    assert html(source) == html(source)
-    assert html("## 乙") == '<h2 id="s-乙">乙</h2>\n'   # ids do not carry over from one document to the next
+    expected = ('<h2 id="s-甲">甲</h2>\n<h3 id="s-乙">乙</h3>\n<h3 id="s-乙-2">乙</h3>\n'
+                '<h3 id="s-4">！</h3>\n')
+    assert html(source) == expected
+    assert html("## 乙") == '<h2 id="s-乙">乙</h2>\n'
+    assert html(source) == expected
 
 
 # --- tables -----------------------------------------------------------------------------------------------------
