@@ -97,10 +97,10 @@ class Rebuilder:
     def plan(self, site: Site) -> RenderPlan:
         from site_builder.render.assets import collect_assets
 
-        key = (global_key(self.config), tuple((n, r) for n, (r, _) in collect_assets(self.config.static_dirs).items()),
-               _template_stamps(self.config))
+        assets = collect_assets(self.config.static_dirs)
+        key = (global_key(self.config), tuple((n, r) for n, (r, _) in assets.items()), _template_stamps(self.config))
         plan = plan_render(site, build_listings(site), self.urls, self.env if key == self.env_key else None,
-                           keep_compiled=self.persist)
+                           keep_compiled=self.persist, assets=assets)
         self.env, self.env_key = plan.env, key
         return plan
 
@@ -121,9 +121,10 @@ class Rebuilder:
         return record if _searchless(files) == _searchless(record["manifest"]) else None
 
     def build(self, site: Site, plan: RenderPlan, *, scanned: dict | None = None, indexer=None,
-              keep_search: bool = False, progress=None) -> Outcome:
+              keep_search: bool = False, progress=None, defer_save: bool = False) -> Outcome:
         """Bring public/ up to date with `site`. `indexer` (build.Indexer) writes the search index, or None: no
-        index, unless `keep_search` (serve: its own indexer refreshes the one in public/)."""
+        index, unless `keep_search` (serve: its own indexer refreshes the one in public/). `defer_save`: the
+        record is written to the cache folder by ``save()`` (serve: once the open pages were told)."""
         started = time.perf_counter()
         last = self._last(scanned)
         inputs = Inputs(plan.plan, plan.env, plan.assets, last["faces"] if last else None)
@@ -133,9 +134,16 @@ class Rebuilder:
             outcome, reads = self._staged(site, plan, indexer, keep_search, progress)
         else:
             outcome, reads = self._in_place(site, plan, dirty, last, inputs, indexer, keep_search)
-        self._save(plan, inputs, reads, outcome, last)
+        self._record(plan, inputs, reads, outcome, last)
+        if not defer_save:
+            self.save()
         outcome.seconds = time.perf_counter() - started
         return outcome
+
+    def save(self) -> None:
+        """Keep the record of the last build in the cache folder, for the next process."""
+        if self.persist and self.record:
+            cache.save_record(self.config.root, self.config.output_path, self.record)
 
     def _staged(self, site, plan, indexer, keep_search, progress) -> tuple[Outcome, dict]:
         output = self.config.output_path
@@ -189,7 +197,7 @@ class Rebuilder:
         return Outcome("changes", site, plan, [p.route for p in dirty], writer.changed, files=len(produced),
                        manifest=manifest, search=summary), reads
 
-    def _save(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict | None) -> None:
+    def _record(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict | None) -> None:
         """The record of this build: per page what it read, every input's digest, public/'s manifest."""
         if last and not plan.made:
             plan.exports_memo = last["exports"]   # not made this time: the last build's still hold
@@ -199,16 +207,17 @@ class Rebuilder:
             used = reads.get(page.route)
             pages[page.route] = tuple(page.reads) + tuple(sorted(used)) if used is not None else old[page.route]
         keys = {key for used in pages.values() for key in used} | {("entries",)}
-        self.record = {"global": global_key(self.config), "pages": pages,
-                       "digests": {key: inputs.digest(key) for key in keys},
+        known = last["digests"] if last else {}   # a key no changed document is part of kept its digest
+        digests = {key: known[key] if key in known and not inputs.may_differ(key) else inputs.digest(key)
+                   for key in keys}
+        self.record = {"global": global_key(self.config), "pages": pages, "digests": digests,
                        "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
-        if self.persist:
-            cache.save_record(self.config.root, self.config.output_path, self.record)
 
 
 def _stale(pages: list, last: dict, inputs: Inputs) -> list:
     """The pages that are new, or read an input whose digest changed since the last build."""
-    changed = {key for key, digest in last["digests"].items() if inputs.digest(key) != digest}
+    changed = {key for key, digest in last["digests"].items()
+               if inputs.may_differ(key) and inputs.digest(key) != digest}
     recorded = last["pages"]
     stale = []
     for page in pages:

@@ -39,7 +39,8 @@ def slugify(text: str, max_length: int = 60) -> str:
 
     for name, reading in sorted(PINYIN_OVERRIDES.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(name, f" {reading} ")
-    words = lazy_pinyin(text, errors=lambda chars: [c if c.isascii() else "" for c in chars])
+    # a run of other characters comes whole: keep its ASCII as one word ("changzhi", "2019"), drop the rest
+    words = lazy_pinyin(text, errors=lambda chars: ["".join(c for c in chars if c.isascii())])
     slug = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")[:max_length].strip("-")
     return slug or "x-" + hashlib.sha1(text.encode()).hexdigest()[:8]
 

@@ -103,7 +103,7 @@ def test_changes_are_noticed(tmp_path):
     victim.write_text(text.replace(title, 'title: "改过的标题：行政复议专题报告"').replace("## 一、总体情况", "## 一、总体情况\n\n新加的一段话。", 1),
                       encoding="utf-8")
     edited = run_cli("build", "--root", root, "--no-search")
-    assert edited.stdout.startswith("built "), edited.stdout
+    assert edited.stdout.startswith("rebuilt "), edited.stdout   # in place: a few pages and files
     page = root / "public" / "docs" / victim.stem / "index.html"
     assert soup(page).h1.get_text(strip=True) == "改过的标题：行政复议专题报告"
     shutil.copytree(root / "content", reference / "content")
@@ -123,13 +123,13 @@ def test_changes_are_noticed(tmp_path):
     (root / "templates").mkdir()
     (root / "templates" / "404.html").write_text('{% extends "base.html" %}{% block main %}<p>没有这一页。</p>{% endblock %}',
                                                   encoding="utf-8")
-    assert run_cli("build", "--root", root, "--no-search").stdout.startswith("built ")
+    assert run_cli("build", "--root", root, "--no-search").stdout.startswith("rebuilt ")   # the 404 page only
     assert "没有这一页" in (root / "public" / "404.html").read_text(encoding="utf-8")
     (root / "pyproject.toml").write_text('[tool.site_builder]\ntitle = "新标题"\npage_size = 5\n', encoding="utf-8")
     assert run_cli("build", "--root", root, "--no-search").stdout.startswith("built ")
     assert "新标题" in (root / "public" / "index.html").read_text(encoding="utf-8")
     write_doc(root / "content", "extra.md", 'title: 新增文件\ndoc_type: other\nyear: 2020\nregion: null')
-    assert run_cli("build", "--root", root, "--no-search").stdout.startswith("built ")
+    assert run_cli("build", "--root", root, "--no-search").stdout.startswith("rebuilt ")
     assert (root / "public" / "docs" / "extra" / "index.html").is_file()
     # and the option: with the search index it is another build
     assert cache.last_build(root, root / "public") is not None

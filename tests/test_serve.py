@@ -142,7 +142,7 @@ def test_ctrl_c_stops_cleanly_even_while_indexing(served):
     port = int(base.rsplit(":", 1)[1].strip("/"))
     live.expect("search index refreshed", timeout=60)
     retitle(root / "content" / "qianshan-2019.md", "潜山市2019年政府信息公开年度报告", "新标题")
-    live.expect(r"^settled")
+    live.expect(r"^rebuilt")
     deadline = time.monotonic() + 10   # the indexer starts after a quiet period: stop while it runs
     while not processes_mentioning("index_worker") and time.monotonic() < deadline:
         time.sleep(0.05)

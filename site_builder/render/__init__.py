@@ -39,12 +39,12 @@ class RenderPlan:
 
 
 def plan_render(site: Site, listings: Listings, urls: Urls, env: Environment | None = None,
-                keep_compiled: bool = False) -> RenderPlan:
+                keep_compiled: bool = False, assets: dict | None = None) -> RenderPlan:
     """The page plan and theme; fails (naming both sources) when two outputs want the same file. `env`: the
     last build's environment, when neither templates nor static files nor configuration changed since;
-    `keep_compiled`: compiled templates kept in the cache folder."""
+    `keep_compiled`: compiled templates kept in the cache folder; `assets`: collect_assets(), if just made."""
     config = site.config
-    assets = collect_assets(config.static_dirs)
+    assets = assets if assets is not None else collect_assets(config.static_dirs)
     env = env or make_environment(config.template_dirs, urls, assets, config.root, keep_compiled)
     plan = Plan(site, listings)
     render = RenderPlan(env, [], assets, plan)

@@ -27,6 +27,8 @@ from dataclasses import fields
 
 from site_builder.compare import archive_years
 from site_builder.content.model import Document
+from site_builder.listings import region_keys
+from site_builder.urls import UNDATED
 
 BODY_FIELDS = {"body", "content_hash"}   # read by the document's own page only (body: text, front matter)
 FACE_FIELDS = None
@@ -47,6 +49,27 @@ def face_digest(doc: Document) -> bytes:
     return _h(pickle.dumps(tuple(getattr(doc, name) for name in FACE_FIELDS), protocol=4))
 
 
+def _where(doc: Document) -> tuple:
+    """Where a document is listed: its region chain, year and type."""
+    return (region_keys(doc), doc.year, doc.doc_type)
+
+
+def _touched(moved: list[tuple], edited: set[str]) -> tuple[set, set]:
+    """The input keys whose digest can have changed because these documents' faces changed (and the terms
+    whose every page can have), given where each was and is listed: keys no changed document is part of keep
+    their digest, so a rebuild need not compute it."""
+    keys: set = {("outline",), ("latest",), ("entries",), ("years",)} | {("doc", rel) for rel in edited}
+    terms: set = set()
+    for rel, (regions, year, doc_type) in moved:
+        for key in regions:
+            keys |= {("face", key), ("members", key)}
+        if regions:
+            keys.add(("own", regions[-1]))
+        keys.add(("annual", year))
+        terms |= {("years", str(year) if year else UNDATED), ("types", doc_type)}
+    return keys, terms
+
+
 class Inputs:
     """The digest of every input key of one build, made on demand. `faces` (rel path → (content hash, url,
     digest)) carries listing-face digests over from the last build, so that only changed documents are hashed."""
@@ -56,15 +79,29 @@ class Inputs:
         self.site, self.listings = plan.site, plan.listings
         self.faces: dict[str, tuple] = {}
         known = faces or {}
+        moved: list[tuple] = []   # where documents whose face changed were listed before, and are now
+        edited: set[str] = set()  # documents whose file (or link) changed
         for doc in self.site.documents:
             entry = known.get(doc.rel_path)
             if entry is None or entry[0] != doc.content_hash or entry[1] != doc.url:
-                entry = (doc.content_hash, doc.url, face_digest(doc))
+                entry = (doc.content_hash, doc.url, face_digest(doc), _where(doc))
+                old = known.get(doc.rel_path)
+                edited.add(doc.rel_path)
+                if old is None or old[2] != entry[2]:
+                    moved += [(doc.rel_path, entry[3])] + ([(doc.rel_path, old[3])] if old else [])
             self.faces[doc.rel_path] = entry
+        moved += [(rel, entry[3]) for rel, entry in known.items() if rel not in self.faces]
+        self.touched = _touched(moved, edited | {rel for rel in known if rel not in self.faces})
         self.docs = {doc.rel_path: doc for doc in self.site.documents}
         self._memo: dict[tuple, bytes | None] = {}
         self._by_key: dict[str, dict] = {}
         self._reports: dict | None = None
+
+    def may_differ(self, key: tuple) -> bool:
+        """False when the key's digest is certainly as at the last build (no changed document is part of it;
+        templates and static files are always checked)."""
+        keys, terms = self.touched
+        return key in keys or key[0] in ("template", "asset") or (key[0] == "slice" and key[1:3] in terms)
 
     def digest(self, key: tuple) -> bytes | None:
         """None: the input no longer exists (a page that read it must be made again, or is gone)."""

@@ -4,6 +4,9 @@ strict undefined."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import os
 import re
 from pathlib import Path
 
@@ -32,6 +35,31 @@ class ThemeLoader(FileSystemLoader):
                                              f"{', '.join(self.described) or 'no folder'}") from None
 
 
+class CheckedBytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates in the cache folder, each file ending with the sha256 of what precedes it, as every
+    cache file does (cache.py): a damaged one is compiled again instead of being run as garbage bytecode."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except OSError:
+            return
+        if len(data) > 32 and hashlib.sha256(data[:-32]).digest() == data[-32:]:
+            bucket.load_bytecode(io.BytesIO(data[:-32]))
+
+    def dump_bytecode(self, bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        data = out.getvalue()
+        target = Path(self._get_cache_filename(bucket))
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(data + hashlib.sha256(data).digest())
+            os.replace(temp, target)
+        except OSError:   # a full or read-only cache folder only costs compiling again
+            temp.unlink(missing_ok=True)
+
+
 class RecordingEnvironment(Environment):
     """An Environment that notes every template and static file a page uses while it renders (`recording`):
     extends, include and import all load their template through ``get_template`` at render time."""
@@ -55,7 +83,7 @@ def make_environment(template_dirs: list[Path], urls: Urls, assets: dict, root: 
         folder = cache_dir(root) / f"templates-{code_digest()[:16]}"   # compiled by this code's options
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            bytecode = FileSystemBytecodeCache(str(folder))
+            bytecode = CheckedBytecodeCache(str(folder))
         except OSError:   # a read-only project: compile every time
             bytecode = None
     env = RecordingEnvironment(loader=ThemeLoader(list(template_dirs), root), autoescape=select_autoescape(default=True),
