@@ -8,7 +8,8 @@ key with a digest:
   ("face", region)           a region's name and number of documents (breadcrumbs, "all N documents")
   ("own", region)            the listing faces of the documents naming that region, in 'other years' order
   ("members", region)        the region node and the listing faces of every document under it
-  ("slice", kind, key, n)    page n of a year's or a type's listing: its documents' faces, the number of pages
+  ("slice", kind, key, n)    page n of a year's or a type's listing: its documents' faces, how many in all
+  ("unplaced",)              the listing faces of the documents without a region (the region index lists them)
   ("annual", year)           the listing faces of that year's annual reports (its statistics page)
   ("outline",)               every region and term with its count, the number of documents
   ("latest",) ("entries",)   the newest documents' listing faces; every document's
@@ -58,7 +59,7 @@ def _touched(moved: list[tuple], edited: set[str]) -> tuple[set, set]:
     """The input keys whose digest can have changed because these documents' faces changed (and the terms
     whose every page can have), given where each was and is listed: keys no changed document is part of keep
     their digest, so a rebuild need not compute it."""
-    keys: set = {("outline",), ("latest",), ("entries",), ("years",)} | {("doc", rel) for rel in edited}
+    keys: set = {("outline",), ("latest",), ("entries",), ("years",), ("unplaced",)} | {("doc", rel) for rel in edited}
     terms: set = set()
     for rel, (regions, year, doc_type) in moved:
         for key in regions:
@@ -138,7 +139,8 @@ class Inputs:
             return None
         size = self.site.config.page_size
         pages = max(1, -(-len(term.documents) // size))
-        return _h(repr((term.label, pages)).encode(), self._faces(term.documents[(number - 1) * size:number * size]))
+        return _h(repr((term.label, pages, len(term.documents))).encode(),
+                  self._faces(term.documents[(number - 1) * size:number * size]))
 
     def _terms(self, kind: str) -> dict:
         if kind not in self._by_key:
@@ -159,6 +161,9 @@ class Inputs:
         regions = [(n.key, n.name, n.level, n.parent, n.children, len(n.documents)) for n in listings.regions.values()]
         terms = [(t.key, t.label, len(t.documents)) for t in (*listings.years, *listings.types)]
         return _h(repr((regions, terms, len(listings.no_region), len(self.site.documents))).encode())
+
+    def _unplaced(self):
+        return self._faces(self.listings.no_region)
 
     def _latest(self):
         config = self.site.config

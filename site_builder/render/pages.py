@@ -134,7 +134,7 @@ def region_pages(plan: Plan) -> list[Page]:
     faces: its list, its children, comparisons and coverage are made of them) and the archive's years."""
     site, listings = plan.site, plan.listings
     provinces = [listings.regions[k] for k in listings.provinces]
-    pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), reads=(OUTLINE,), make=lambda: {
+    pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), reads=(OUTLINE, ("unplaced",)), make=lambda: {
         "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
     for node in listings.regions.values():
         crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)[:-1]]
