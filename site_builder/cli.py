@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -93,6 +94,17 @@ def _config(args):
                        theme_dir=args.theme_dir, base_url=args.base_url, search_engine=getattr(args, "search_engine", None))
 
 
+def _leave(code: int, argv: list[str] | None) -> int:
+    """After a build run from the command line (`argv` None), exit without freeing the build's objects one by
+    one: the operating system takes the memory back at once (freeing them cost 0.4 s of a one-edit rebuild of
+    10,000 documents). Called in-process with arguments (tests), it returns."""
+    if argv is None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
@@ -125,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             print(result.summary())
         for warning in result.warnings(display_path(config.output_path, config.root)):
             print(f"warning: {warning}", file=sys.stderr)
-        return 0
+        return _leave(0, argv)
     except SiteError as exc:
         print_problems(exc.problems)
         return 1
