@@ -30,7 +30,7 @@ _JOB: Callable | None = None   # the function of the pool being created: inherit
 
 def worker_count(jobs: int | None) -> int:
     """Worker processes for `jobs` (None: one per core the process may use)."""
-    if jobs is not None:
+    if jobs:
         return max(1, jobs)
     try:
         return max(1, len(os.sched_getaffinity(0)))
