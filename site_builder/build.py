@@ -89,7 +89,11 @@ class Indexer:
             shutil.rmtree(folder, ignore_errors=True)
         parts, at_once = search_plan(len(site.documents), self.jobs, self.config.search_engine)
         self.log(f"indexing for search ({self.config.search_engine})")
-        self.job = IndexJob(site, folder, self.config.search_engine, parts=parts, jobs=at_once, previous=previous)
+        from site_builder.search import index_dir
+
+        where = display_path(self.config.output_path / index_dir(self.config.search_engine), self.config.root)
+        self.job = IndexJob(site, folder, self.config.search_engine, parts=parts, jobs=at_once, previous=previous,
+                            where=where)
 
     def end(self, folder, previous) -> dict:
         from site_builder.output import link_unchanged

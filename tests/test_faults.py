@@ -408,3 +408,19 @@ def test_two_ingests_at_once_write_one_whole_file_per_document(tmp_path):
         no_traceback(stdout, stderr)
     assert tree_bytes(out) == reference
     assert not (tmp_path / ".content.lock").exists()
+
+
+def test_an_indexer_that_cannot_run_is_one_problem_line_and_public_stays(tmp_path):
+    """Pagefind's program missing (a broken install): the build names the index folder and why, in the one
+    problem format, with no traceback, and the site built before stays as it was."""
+    root = make_site(tmp_path / "site")
+    run_cli("build", "--root", root)
+    before = tree_bytes(root / "public")
+    doc = sorted((root / "content").glob("*.md"))[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root)], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "none")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("public/pagefind: search index not built: FileNotFoundError")
+    assert tree_bytes(root / "public") == before

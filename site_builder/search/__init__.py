@@ -21,8 +21,9 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from site_builder.search import exact, pagefind
+from site_builder.errors import Problem, SiteError
 from site_builder.parallel import Forked, fork_map
+from site_builder.search import exact, pagefind
 from site_builder.search.text import CHUNK, T2S_SHARDS, date_key, filter_values, in_date_order, row, t2s_map, \
     write_json, write_t2s
 
@@ -102,15 +103,17 @@ class IndexJob:
     """build_search_index in a forked process, so that the index is built while the pages are rendered."""
 
     def __init__(self, site, out_dir: Path, engine: str = DEFAULT_ENGINE, parts: int | None = None, jobs: int = 1,
-                 previous: Path | None = None):
+                 previous: Path | None = None, where: str | None = None):
+        """`where`: the index folder as the user knows it (public/pagefind), named if indexing fails."""
         self._job = Forked(build_search_index, site, out_dir, engine, parts, jobs, previous)
+        self._where = where or f"{out_dir}/{index_dir(engine)}"
 
     def wait(self) -> dict:
-        """The summary of build_search_index; its error, if it failed, as a RuntimeError."""
+        """The summary of build_search_index; its failure as a problem of the index folder (SiteError)."""
         try:
             return self._job.result()
         except RuntimeError as exc:
-            raise RuntimeError(f"search index: {exc}") from None
+            raise SiteError(Problem(self._where, f"search index not built: {exc}")) from None
 
     def stop(self) -> None:
         self._job.stop()
