@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from site_builder.content.model import STAT_KEYS, Document, Site
+from site_builder.content.model import Document, Site
+from site_builder.schema import STAT_KEYS
 from site_builder.listings import Listings, RegionNode, region_keys
 from site_builder.regions import table as division_table
 from site_builder.stats import Figures, RegionSeries, Total, _own_report, figures, total

@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from site_builder.content.model import DOC_TYPES, Document, Region, Site
+from site_builder.content.model import Document, Region, Site
+from site_builder.schema import DOC_TYPES
 from site_builder.regions import table as division_table
 from site_builder.urls import UNDATED, Urls
 

@@ -9,25 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.config import Config
-
-DOC_TYPES = {
-    "annual_report": "年度报告",
-    "work_points": "工作要点",
-    "work_plan": "实施方案",
-    "implementation_report": "落实情况报告",
-    "other": "其他文件",
-}
-
-STAT_KEYS = {
-    "proactive_total": "主动公开政府信息",
-    "applications_received_new": "本年新收公开申请",
-    "applications_carried_over": "上年结转公开申请",
-    "review_total": "行政复议",
-    "litigation_total": "行政诉讼",
-}
-
-FORMATS = {"pre2019": "2019年以前", "2019": "2019年格式（试行）", "2021": "2021年格式"}
-
+from site_builder.schema import DOC_TYPES
 
 @dataclass(frozen=True)
 class Region:

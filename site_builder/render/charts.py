@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from site_builder.schema import format_number
+
 WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 360, 150, 22, 24, 6
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
 
 
 def bar_chart(title: str, series: list[tuple[str, object, bool]], chart_id: str) -> Markup:
@@ -25,7 +21,7 @@ def bar_chart(title: str, series: list[tuple[str, object, bool]], chart_id: str)
     slot = (WIDTH - 2 * LEFT) / n
     bar = min(36.0, slot * 0.7)
     plot = HEIGHT - TOP - BOTTOM
-    desc = "；".join(f"{label}年：{'未列明' if v is None else _fmt(v)}{'（勾稽关系不符）' if flagged else ''}"
+    desc = "；".join(f"{label}年：{'未列明' if v is None else format_number(v)}{'（勾稽关系不符）' if flagged else ''}"
                     for label, v, flagged in series)
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
@@ -42,7 +38,7 @@ def bar_chart(title: str, series: list[tuple[str, object, bool]], chart_id: str)
             y = HEIGHT - BOTTOM - h
             css = "bar-flagged" if flagged else "bar"
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" class="{css}"/>')
-            parts.append(f'<text x="{cx:.1f}" y="{y - 4:.1f}" class="value">{escape(_fmt(value))}{"!" if flagged else ""}</text>')
+            parts.append(f'<text x="{cx:.1f}" y="{y - 4:.1f}" class="value">{escape(format_number(value))}{"!" if flagged else ""}</text>')
         parts.append(f'<text x="{cx:.1f}" y="{HEIGHT - 8}" class="label">{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -59,7 +55,7 @@ def hbar_chart(title: str, rows: list[tuple[str, object, bool]], chart_id: str, 
     top = max(values, default=0) or 1
     height = TOP // 2 + ROW * max(len(rows), 1) + 4
     plot = WIDTH - LABEL_W - VALUE_W
-    desc = "；".join(f"{label}：{'未列明' if v is None else _fmt(v)}{'（勾稽关系不符）' if flagged else ''}"
+    desc = "；".join(f"{label}：{'未列明' if v is None else format_number(v)}{'（勾稽关系不符）' if flagged else ''}"
                     for label, v, flagged in rows) + (f"。{note}" if note else "")
     parts = [f'<svg class="chart hchart" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
@@ -76,6 +72,6 @@ def hbar_chart(title: str, rows: list[tuple[str, object, bool]], chart_id: str, 
         css = "bar-flagged" if flagged else "bar"
         parts.append(f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW - 6}" class="{css}"/>')
         parts.append(f'<text x="{LABEL_W + w + 4:.1f}" y="{y + ROW * 0.65:.1f}" class="value start">'
-                     f'{escape(_fmt(value))}{"!" if flagged else ""}</text>')
+                     f'{escape(format_number(value))}{"!" if flagged else ""}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

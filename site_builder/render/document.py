@@ -17,8 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from site_builder.content.model import STAT_KEYS, Document
-from site_builder.render.templates import format_number
+from site_builder.content.model import Document
+from site_builder.schema import STAT_KEYS
+from site_builder.schema import format_number
 from site_builder.schema import table_reference
 from site_builder.stats import FORMAT_IDS, STATUS_LABELS, TABLE_ORDER, table_labels
 

@@ -10,7 +10,8 @@ import io
 import json
 from dataclasses import dataclass
 
-from site_builder.content.model import STAT_KEYS, Document, Site
+from site_builder.content.model import Document, Site
+from site_builder.schema import STAT_KEYS
 from site_builder.urls import Urls
 
 CSV_COLUMNS = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-from site_builder.content.model import DOC_TYPES, FORMATS, STAT_KEYS
+from site_builder.schema import DOC_TYPES, FORMATS, STAT_KEYS, format_number
 from site_builder.errors import display_path
 from site_builder.render.charts import bar_chart, hbar_chart
 from site_builder.stats import OUTCOMES, document_tables, figures
@@ -105,15 +105,6 @@ def make_environment(template_dirs: list[Path], urls: Urls, assets: dict, root: 
     env.filters["web_url"] = web_url
     env.filters["cn_date"] = format_date
     return env
-
-
-def format_number(value) -> str:
-    """12345 → '12,345'; None → '—' (not stated)."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
 
 
 def web_url(value) -> str | None:
