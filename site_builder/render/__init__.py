@@ -50,8 +50,11 @@ def plan_render(site: Site, listings: Listings, urls: Urls, env: Environment | N
     render = RenderPlan(env, [], assets, plan)
 
     def data_page(page: Page) -> Page:
-        files = lambda: tuple(exports.describe(route, data, render.rows[route]) for route, data in render.data(urls).items())
-        return dataclasses.replace(page, make=lambda: {**page.make(), "data_files": files()})
+        def make() -> dict:
+            files = tuple(exports.describe(route, data, render.rows[route]) for route, data in render.data(urls).items())
+            return {**page.make(), "data_files": files}
+
+        return dataclasses.replace(page, make=make)
 
     render.pages = [data_page(p) if p.route == Urls.data else p for p in plan_pages(plan)]
     claims = [(Urls.output_file(page.route), page.source) for page in render.pages]

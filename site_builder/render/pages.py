@@ -43,6 +43,7 @@ OUTLINE = ("outline",)     # every region's and term's key, name and count, the 
 LATEST = ("latest",)       # the newest documents' listing faces (home page)
 ENTRIES = ("entries",)     # every document's listing face (statistics, open data)
 YEARS = ("years",)         # the years the archive covers (coverage rows and matrices)
+UNPLACED = ("unplaced",)   # the listing faces of the documents without a region
 
 
 class Plan:
@@ -134,8 +135,9 @@ def region_pages(plan: Plan) -> list[Page]:
     faces: its list, its children, comparisons and coverage are made of them) and the archive's years."""
     site, listings = plan.site, plan.listings
     provinces = [listings.regions[k] for k in listings.provinces]
-    pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), reads=(OUTLINE, ("unplaced",)), make=lambda: {
-        "provinces": provinces, "regions": listings.regions, "no_region": listings.no_region})]
+    index = {"provinces": provinces, "regions": listings.regions, "no_region": listings.no_region}
+    pages = [Page(Urls.regions, "regions.html", "按地区浏览", "region index", (HOME,), reads=(OUTLINE, UNPLACED),
+                  make=lambda: index)]
     for node in listings.regions.values():
         crumbs = [HOME, ("地区", Urls.regions)] + [(n.name, Urls.region(n.key)) for n in _ancestors(node, listings)[:-1]]
         pages += _paginated(site, Urls.region(node.key), "region.html", node.name, f"region {node.key}",
