@@ -7,6 +7,7 @@ are measured as a whole by test_field_accuracy.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import yaml
@@ -131,6 +132,9 @@ def test_no_title_is_none_not_a_made_up_one(tmp_path):
     run_cli("build", "--root", tmp_path, "--no-search")
     (page,) = [p for p in (tmp_path / "public" / "docs").glob("*/index.html")]
     assert "<h1>东山县生态环境局2020年年度报告（原文无标题）" in page.read_text(encoding="utf-8")
+    # open data says what the text says: no title
+    (record,) = json.loads((tmp_path / "public" / "data" / "documents.json").read_text(encoding="utf-8"))
+    assert record["title"] is None and record["issuing_body"] == "东山县生态环境局"
 
 
 def test_spaces_inside_a_title_are_layout():

@@ -87,6 +87,7 @@ class Document:
     body: "Body"                  # rendered, sanitised Markdown body, its plain text, the raw front matter
     content_hash: str             # sha256 of the content file's bytes
     url: str                      # the link to the document's page (urls.py), decided when it is loaded
+    untitled: bool = False        # the text gives no title: `title` is the site's description (原文无标题)
 
     @property
     def body_html(self) -> str:

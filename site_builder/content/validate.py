@@ -68,6 +68,7 @@ def parse_document(meta: dict[str, Any], body: str, *, path: Path, rel: str, dig
         source=dict(meta.get("source") or {}), repairs=tuple(meta.get("repairs") or ()),
         warnings=tuple(str(w) for w in meta.get("warnings") or ()),
         body=Body(body_html, body_text, meta), content_hash=digest, url=document_link(base_path, slug),
+        untitled=meta.get("title") is None,
     )
 
 

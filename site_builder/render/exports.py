@@ -11,21 +11,33 @@ import json
 from dataclasses import dataclass
 
 from site_builder.content.model import Document, Site
-from site_builder.schema import STAT_KEYS
+from site_builder.schema import DOC_TYPES, FORMATS, STAT_KEYS
 from site_builder.urls import Urls
 
-CSV_COLUMNS = [
-    "url", "title", "doc_type", "year", "date", "issuing_body",
-    "region_code", "region_province", "region_city", "region_county",
-    "doc_number", "format", *[f"stats_{k}" for k in STAT_KEYS],
-    "source_file", "source_sha256", "source_url", "repairs_count", "warnings_count",
+# documents.csv's columns with what each holds: the CSV is written and the open-data page explains it from this
+CSV_COLUMN_NOTES = [
+    (("url",), "文件页网址"),
+    (("title",), "标题；原文无标题时为空（网站上显示为本站所拟的说明，注明“原文无标题”）"),
+    (("doc_type",), "文件类型：" + " · ".join(f"{k} {v}" for k, v in DOC_TYPES.items())),
+    (("year",), "文件所属年度（计划类文件为计划年度）"),
+    (("date",), "发布日期（ISO 8601），原文未显示时为空"),
+    (("issuing_body",), "发布机关"),
+    (("region_code",), "最具体的已知行政区划的6位代码；全国性机关为空"),
+    (("region_province", "region_city", "region_county"),
+     "省级、地级、县级名称（规范全称）；直辖市的 city 为空；不属于行政区划的新区等放在 city 中"),
+    (("doc_number",), "文件自身的文号，无文号为空"),
+    (("format",), "年度报告格式：" + " · ".join(FORMATS)),
+    *[((f"stats_{k}",), f"{label}（年度报告；原文未列明为空）") for k, label in STAT_KEYS.items()],
+    (("source_file", "source_sha256", "source_url"), "原始抓取文件名、其 SHA-256 校验值、原网页地址"),
+    (("repairs_count", "warnings_count"), "整理时修复的文字处数、需人工留意的提示条数"),
 ]
+CSV_COLUMNS = [column for columns, _ in CSV_COLUMN_NOTES for column in columns]
 
 
 def document_record(doc: Document, urls: Urls) -> dict:
     return {
         "url": urls.absolute(Urls.document(doc.slug)),
-        "title": doc.title,
+        "title": None if doc.untitled else doc.title,   # open data says what the text says
         "doc_type": doc.doc_type,
         "year": doc.year,
         "date": doc.date.isoformat() if doc.date else None,
@@ -59,7 +71,8 @@ def flat_row(doc: Document, urls: Urls) -> dict:
     region = doc.region
     stats = doc.stats or {}
     return {
-        "url": urls.absolute(Urls.document(doc.slug)), "title": doc.title, "doc_type": doc.doc_type,
+        "url": urls.absolute(Urls.document(doc.slug)), "title": "" if doc.untitled else doc.title,
+        "doc_type": doc.doc_type,
         "year": doc.year, "date": doc.date.isoformat() if doc.date else "",
         "issuing_body": doc.issuing_body, "region_code": region.code if region else "",
         "region_province": region.province if region else "", "region_city": region.city if region else "",

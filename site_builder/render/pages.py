@@ -12,6 +12,7 @@ from typing import Any, Callable
 from site_builder.compare import archive_years, child_comparison, coverage_matrix, coverage_row, stats_comparison
 from site_builder.content.model import Document, Site
 from site_builder.listings import Listings, RegionNode, Term, paginate, region_keys
+from site_builder.render.exports import CSV_COLUMN_NOTES
 from site_builder.stats import region_series, year_tables
 from site_builder.urls import Urls
 
@@ -77,7 +78,8 @@ def plan_pages(plan: Plan) -> list[Page]:
     pages += term_pages(site, listings.types, "types", "按文件类型浏览", Urls.types, Urls.doc_type)
     pages.append(Page(Urls.search, "search.html", "全文检索", "search page", (HOME,)))
     pages += stats_pages(site)
-    pages.append(Page(Urls.data, "data.html", "开放数据", "open data page", (HOME,), reads=(ENTRIES,)))
+    pages.append(Page(Urls.data, "data.html", "开放数据", "open data page", (HOME,), reads=(ENTRIES,),
+                      make=lambda: {"csv_columns": CSV_COLUMN_NOTES}))
     pages.append(Page(Urls.not_found, "404.html", "页面未找到", "404 page", (HOME,), in_sitemap=False))
     return pages
 
@@ -197,7 +199,8 @@ def _paginated(site: Site, route: str, template: str, title: str, source: str, c
     page_routes = [Urls.paginated(route, n) for n in range(1, len(pagers) + 1)]  # one list, shared: linear
 
     def make(p) -> Callable[[], dict]:
-        return lambda: {**context(), "pager": p, "documents": p.items, "base_route": route, "page_routes": page_routes}
+        return lambda: {**context(), "pager": p, "documents": p.items, "year_groups": year_groups(p.items),
+                        "base_route": route, "page_routes": page_routes}
 
     return [Page(Urls.paginated(route, p.number), template,
                  title if p.number == 1 else f"{title}（第{p.number}页）", source, crumbs, make(p), reads(p.number))
@@ -209,6 +212,14 @@ def _ancestors(node: RegionNode, listings: Listings) -> list[RegionNode]:
     while chain[0].parent:
         chain.insert(0, listings.regions[chain[0].parent])
     return chain
+
+
+def year_groups(documents) -> list[tuple[str, list[Document]]]:
+    """A page's documents by year, newest year first, undated last; each group in the archive's order."""
+    by_year: dict = {}
+    for doc in sorted(documents, key=lambda d: d.sort_key):
+        by_year.setdefault(doc.year, []).append(doc)
+    return [(f"{y}年" if y else "年份不详", by_year[y]) for y in sorted(by_year, key=lambda y: (y is None, -(y or 0)))]
 
 
 def _year_counts(documents) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from site_builder.schema import DOC_TYPES, FORMATS, STAT_KEYS, format_number
 from site_builder.errors import display_path
 from site_builder.render.charts import bar_chart, hbar_chart
-from site_builder.stats import OUTCOMES, document_tables, figures
+from site_builder.stats import OUTCOMES
 from site_builder.urls import Urls
 
 
@@ -100,7 +100,7 @@ def make_environment(template_dirs: list[Path], urls: Urls, assets: dict, root: 
 
     env.globals.update(link=urls.link, absolute=urls.absolute, asset=asset, urls=urls,
                        DOC_TYPES=DOC_TYPES, STAT_KEYS=STAT_KEYS, FORMATS=FORMATS, OUTCOMES=OUTCOMES,
-                       bar_chart=bar_chart, hbar_chart=hbar_chart, document_tables=document_tables, figures=figures)
+                       bar_chart=bar_chart, hbar_chart=hbar_chart)
     env.filters["number"] = format_number
     env.filters["web_url"] = web_url
     env.filters["cn_date"] = format_date
