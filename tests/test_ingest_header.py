@@ -210,3 +210,15 @@ def test_max_size_is_an_option_with_a_clear_refusal(tmp_path):
     assert len(list((tmp_path / "c2").glob("*.md"))) == 1
     bad = run_cli("ingest", raw, "--out", tmp_path / "c3", "--max-size", "lots", check=False)
     assert bad.returncode == 2 and "not a size: 'lots'" in bad.stderr
+
+
+def test_a_content_file_too_big_for_the_build_is_flagged_at_ingest(tmp_path):
+    raw = tmp_path / "raw" / "huge.txt"
+    raw.parent.mkdir()
+    raw.write_text("东山县2020年政府信息公开工作年度报告\n一、总体情况\n" + "本县主动公开政府信息。\n" * 260000,
+                   encoding="utf-8")  # about 8.7 MB: under --max-size, over the build's 8 MB per content file
+    fm, _ = ingest_one(tmp_path, "huge.txt", raw.read_text(encoding="utf-8"))
+    assert any(w.startswith("size: the content file is 8.") and "refuses content files over 8.0 MB" in w
+               for w in fm["warnings"])
+    result = run_cli("build", "--root", tmp_path, "--no-search", check=False)
+    assert result.returncode == 1 and "file is larger than 8 MB; refused" in result.stderr

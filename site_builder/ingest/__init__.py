@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from site_builder.content.loader import MAX_CONTENT_BYTES
 from site_builder.errors import Problem, print_problems
 from site_builder.locks import FolderLock
 from site_builder.parallel import fork_map
@@ -130,6 +131,10 @@ def _parse(path: Path, keep_doc: bool, max_bytes: int) -> tuple:
             raise DecodeError(f"file too large: {_mb(size)} (limit {_mb(max_bytes)}; raise it with --max-size)")
         doc = process(path, path.name, is_html=path.suffix.lower() in HTML_SUFFIXES)
         content = doc.render()
+        if len(content) > MAX_CONTENT_BYTES:   # said where a person looks, not discovered at build time
+            doc.front["warnings"].append(f"size: the content file is {_mb(len(content))}; site-builder build "
+                                         f"refuses content files over {_mb(MAX_CONTENT_BYTES)}: trim or split it")
+            content = doc.render()
     except (DecodeError, ValueError) as e:
         return ("failed", Problem(str(path), str(e)))
     except OSError as e:
