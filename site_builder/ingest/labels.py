@@ -37,7 +37,7 @@ LABELS = {
 }
 LABEL_KEY = {lab: key for key, labs in LABELS.items() for lab in labs}
 # labels too common as ordinary words to be trusted without a colon unless a second label shares the line
-_WEAK = {"时间", "日期", "来源", "名称", "作者", "编辑", "撰稿", "供稿", "点击", "字体", "字号", "栏目", "分类"}
+WEAK_LABELS = {"时间", "日期", "来源", "名称", "作者", "编辑", "撰稿", "供稿", "点击", "字体", "字号", "栏目", "分类"}
 
 
 def _spelled(lab: str, gap: str) -> str:
@@ -95,10 +95,10 @@ def _pipe_row(s: str) -> list[tuple[str, str, str]] | None:
 def _bare_pairs(s: str) -> list[tuple[str, str, str]] | None:
     """`索引号 01526376 发布机构昌宁县人民政府` — labels not followed by a colon."""
     s = s.strip()
-    matches = [m for m in _BARE_RE.finditer(s) if m.start() == 0 or _plain(m.group("label")) not in _WEAK]
+    matches = [m for m in _BARE_RE.finditer(s) if m.start() == 0 or _plain(m.group("label")) not in WEAK_LABELS]
     if not matches or matches[0].start() != 0 or len(s) > 100:
         return None
-    if len(matches) < 2 and _plain(matches[0].group("label")) in _WEAK:
+    if len(matches) < 2 and _plain(matches[0].group("label")) in WEAK_LABELS:
         return None
     out = []
     for i, m in enumerate(matches):

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 
-CJK = "\u4e00-\u9fff"
+from .fields import CJK, ORG_SUFFIX
+from .labels import LABEL_KEY
+
 LONG = 200            # chars: longer than a title, a heading or a labelled line; run-on only above this
 MIN_SECTIONS = 2      # accepted 一、/（一）/第X章/第X条 markers that make a long line run-on …
 MIN_ITEMS = 3         # … or accepted markers of any level
@@ -71,16 +73,10 @@ _BODY_OPENER = re.compile(
     rf"\s|(?:为|根据|按照|依据|依照|现将|近年来|今年|本年度|本报告|本方案|(?:19|20)\d{{2}}\s*年|"
     rf"各[{CJK}()（）、,，]{{1,40}}[:：])"
 )
-# Labels of a page's metadata block. Kept here (not imported from the header reader) so that this step,
-# which runs before the header is read, depends on nothing else in the package; only labels with a colon count.
-_LABELS = (
-    "发布时间 发布日期 公开日期 更新时间 更新日期 成文日期 生成日期 印发日期 信息来源 文章来源 来源 发布机构 "
-    "发文机关 发文单位 发文字号 发布文号 文号 索引号 信息索取号 作者 责任编辑 浏览次数 点击次数 点击数 "
-    "阅读次数 访问量 主题分类 信息分类 公开方式 公开范围 公开时限 字号"
-).split()
-_LABEL = re.compile("(?:" + "|".join(sorted(_LABELS, key=len, reverse=True)) + r")\s*[:：]")
-_ORG_SUFFIX = (r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|管委会|管理委员会|委员会|领导小组|办事处|"
-               r"政务公开办公室|公开办|局|厅|委|中心|街道|镇|乡)")
+# Labels of a page's metadata block (labels.py's); only labels with a colon count.
+_LABEL = re.compile("(?:" + "|".join(sorted(LABEL_KEY, key=len, reverse=True)) + r")\s*[:：]")
+# an organ, or the township it is part of (a signature may end with 镇 before its date)
+_ORG_SUFFIX = rf"(?:{ORG_SUFFIX}|街道|镇|乡)"
 _DATETIME = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 _DATE = (r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
          r"|[〇○零Oо0Ο一二][〇○零Oо0Ο一二三四五六七八九]{3}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
