@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
@@ -82,6 +83,9 @@ def make_environment(template_dirs: list[Path], urls: Urls, assets: dict, root: 
 
         folder = cache_dir(root) / f"templates-{code_digest()[:16]}"   # compiled by this code's options
         try:
+            if not folder.is_dir():   # the last code's compiled templates are of no use any more
+                for old in cache_dir(root).glob("templates-*"):
+                    shutil.rmtree(old, ignore_errors=True)
             folder.mkdir(parents=True, exist_ok=True)
             bytecode = CheckedBytecodeCache(str(folder))
         except OSError:   # a read-only project: compile every time
