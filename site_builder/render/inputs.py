@@ -13,6 +13,7 @@ key with a digest:
   ("annual", year)           the listing faces of that year's annual reports (its statistics page)
   ("outline",)               every region and term with its count, the number of documents
   ("latest",) ("entries",)   the newest documents' listing faces; every document's
+  ("figures",)               every annual report's figures, region, year and issuer (the statistics page)
   ("years",)                 the years the archive covers
   ("template", name)         the template file that name resolves to
   ("asset", name)            the fingerprinted route of a static file
@@ -50,6 +51,15 @@ def face_digest(doc: Document) -> bytes:
     return _h(pickle.dumps(tuple(getattr(doc, name) for name in FACE_FIELDS), protocol=4))
 
 
+def figures_digest(doc: Document) -> bytes | None:
+    """What the statistics page takes from an annual report: where it is, its year, who issued it (the
+    government's report stands for its region) and its figures; None for other documents."""
+    if doc.doc_type != "annual_report" or not doc.year:
+        return None
+    return _h(pickle.dumps((doc.region, region_keys(doc), doc.year, doc.issuing_body, doc.slug, doc.stats, doc.tables),
+                           protocol=4))
+
+
 def _where(doc: Document) -> tuple:
     """Where a document is listed: its region chain, year and type."""
     return (region_keys(doc), doc.year, doc.doc_type)
@@ -59,7 +69,8 @@ def _touched(moved: list[tuple], edited: set[str]) -> tuple[set, set]:
     """The input keys whose digest can have changed because these documents' faces changed (and the terms
     whose every page can have), given where each was and is listed: keys no changed document is part of keep
     their digest, so a rebuild need not compute it."""
-    keys: set = {("outline",), ("latest",), ("entries",), ("years",), ("unplaced",)} | {("doc", rel) for rel in edited}
+    keys: set = {("outline",), ("latest",), ("entries",), ("years",), ("unplaced",), ("figures",)}
+    keys |= {("doc", rel) for rel in edited}
     terms: set = set()
     for rel, (regions, year, doc_type) in moved:
         for key in regions:
@@ -85,7 +96,7 @@ class Inputs:
         for doc in self.site.documents:
             entry = known.get(doc.rel_path)
             if entry is None or entry[0] != doc.content_hash or entry[1] != doc.url:
-                entry = (doc.content_hash, doc.url, face_digest(doc), _where(doc))
+                entry = (doc.content_hash, doc.url, face_digest(doc), _where(doc), figures_digest(doc))
                 old = known.get(doc.rel_path)
                 edited.add(doc.rel_path)
                 if old is None or old[2] != entry[2]:
@@ -171,6 +182,20 @@ class Inputs:
 
     def _entries(self):
         return self._faces(self.site.documents)
+
+    def _figures(self):
+        """Every annual report's figures facet; a title only where it decides which of a region's reports of a
+        year stands for the region (stats._own_report ranks several by title): the statistics page shows no title."""
+        groups: dict[tuple, int] = {}
+        reports = []
+        for doc in self.site.documents:
+            entry = self.faces[doc.rel_path]
+            if entry[4] is not None:
+                keys = entry[3][0]
+                group = ((keys[0], keys[-1]) if keys else ("", doc.issuing_body or doc.slug), doc.year)
+                groups[group] = groups.get(group, 0) + 1
+                reports.append((entry[4], doc.title, group))
+        return _h(*(facet + (title.encode() if groups[group] > 1 else b"") for facet, title, group in reports))
 
     def _years(self):
         return _h(repr(archive_years(self.site)).encode())

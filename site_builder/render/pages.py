@@ -45,6 +45,7 @@ LATEST = ("latest",)       # the newest documents' listing faces (home page)
 ENTRIES = ("entries",)     # every document's listing face (statistics, open data)
 YEARS = ("years",)         # the years the archive covers (coverage rows and matrices)
 UNPLACED = ("unplaced",)   # the listing faces of the documents without a region
+FIGURES = ("figures",)     # every annual report's figures, region, year and issuer
 
 
 class Plan:
@@ -162,8 +163,8 @@ def _region_context(node: RegionNode, plan: Plan) -> Callable[[], dict]:
 
 def stats_pages(site: Site) -> list[Page]:
     """/stats/: provinces × years and the years side by side; /stats/<year>/: the regions of that year side by side.
-    Made of every document's figures: they read every document's listing face. The tables are made only when
-    one of these pages is rendered; their years (every annual report's) are known without them."""
+    /stats/ reads the annual reports' figures (no title); a year's page lists its reports with their titles.
+    The tables are made only when one of these pages is rendered; their years are known without them."""
     made: list = []
 
     def tables() -> tuple:
@@ -172,7 +173,7 @@ def stats_pages(site: Site) -> list[Page]:
         return made[0]
 
     years = sorted({d.year for d in site.documents if d.doc_type == "annual_report" and d.year}, reverse=True)
-    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), reads=(ENTRIES,), make=lambda: {
+    pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), reads=(FIGURES,), make=lambda: {
         "tables": tuple(tables().values()), "figures_compared": stats_comparison(site)})]
     for year in years:
         pages.append(Page(Urls.stats_year(year), "stats_year.html", f"{year}年度报告统计数据",
