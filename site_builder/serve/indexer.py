@@ -52,12 +52,18 @@ class SearchIndexer:
             self.thread.start()
 
     def cancel(self) -> None:
-        """A change arrived: stop indexing (it will be scheduled again once the site has settled)."""
+        """A change arrived: stop indexing (it is scheduled again after the rebuild). The indexer's process group
+        is sent SIGTERM and not waited for: its thread sees it end and throws its work away, while the rebuild
+        goes on (waiting for Pagefind to end took part of the edit-to-page time)."""
         self.due = None
         if self.thread is not None and self.thread.is_alive():
             self.cancelled = True
-            self._kill()
-            self.thread.join(timeout=10)
+            process = self.process
+            if process and process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
 
     def _kill(self) -> None:
         process = self.process
