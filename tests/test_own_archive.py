@@ -187,7 +187,8 @@ def test_project_templates_and_static_override_the_packaged_theme_file_by_file(t
     assert not list((public / "assets").glob(".gitkeep*")) and not list((public / "assets").glob("gitkeep*"))
     # a change to an override is a change of the build ("no change" must not hide it)
     (root / "static/site.css").write_text("body { color: #654321; }\n", encoding="utf-8")
-    assert run_cli("build", "--root", root, "--no-search").stdout.startswith("built")
+    out = run_cli("build", "--root", root, "--no-search").stdout
+    assert out.startswith("rebuilt ") and "files rewritten" in out, out   # not "no change"
     assert asset_bytes(public, "site.css") == b"body { color: #654321; }\n"
 
 
