@@ -53,6 +53,18 @@ def test_a_sentence_starting_with_a_weak_label_is_not_metadata(line):
     assert parse_labelled(line, bare=True) is None
 
 
+@pytest.mark.parametrize("line,date", [("2021-03-2918:26", "2021-03-29"), ("2025-06-23 09:01:42 来源: 某局", "2025-06-23"),
+                                       ("2021年01月28日 09:30 来源：某县", "2021-01-28")])
+def test_unlabelled_page_date_lines(line, date):
+    h = analyse_header(["某县2020年政府信息公开工作年度报告", line, "一、总体情况"], [])
+    assert [lab.value for lab in h.labelled if lab.key == "publish"] == [date]
+
+
+def test_a_bare_chinese_date_under_a_title_is_not_taken_for_the_page_date():
+    h = analyse_header(["某县人民政府关于印发某县2020年政务公开工作要点的通知", "2020年3月2日", "各乡镇："], [])
+    assert not [lab for lab in h.labelled if lab.key == "publish"]
+
+
 def test_value_on_the_next_line_and_split_date_box():
     lines = ["2020", "10/20", "00:07", "来源:", "某某市人民政府", "扫一扫在手机打开当前页",
              "各区人民政府，市属各委、局、办：", "《某某市2020年政务公开工作要点》已经市人民政府同意，现予以印发，请认真贯彻落实。"]

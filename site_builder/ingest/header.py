@@ -29,7 +29,10 @@ YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)")
 _PARAGRAPH = 60           # a line this long with sentence punctuation is body text, not header
 _ZONE_MAX = 40            # nonblank lines searched for the header
 _ATTACHMENT_MAX = 80      # nonblank lines searched for an attachment heading
-_PAGE_DATE = re.compile(r"^((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?P<rest>.*)$")
+# a page's own date line: 2021-03-29 18:26 (time optional), or 2021年03月29日 with its time (a bare Chinese date
+# near a title may be the document's 成文日期)
+_PAGE_DATE = re.compile(r"^((?:19|20)\d{2})(?:[-/.](\d{1,2})[-/.](\d{1,2})\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?"
+                        r"|年(\d{1,2})月(\d{1,2})日\s*\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<rest>.*)$")
 _PROSE_TITLE = (
     re.compile(r"(?:现|特|特此|现予|予以)(?:向社会)?(?:公布|发布)(?:了)?(?P<t>[^。,，;；:：“”《》]{6,60}?(?:年度报告|年报))"),
     re.compile(r"(?:本机关|本单位|本部门)?编制了?《(?P<t>[^》]{6,60}?(?:指南|目录|年度报告|年报))》"),
@@ -166,8 +169,8 @@ def _page_date(line: str) -> list[tuple[str, str, str]] | None:
     more = parse_labelled(rest) if rest else []
     if more is None:
         return None
-    date = "-".join(m.group(k) for k in (1, 2, 3))
-    return [("publish", "页面日期", date), *more]
+    month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+    return [("publish", "页面日期", f"{m.group(1)}-{month}-{day}"), *more]
 
 
 def _split_date_block(lines: list[str], zone: list[int], h: Header) -> None:
