@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from site_builder import cache
 from site_builder.config import Config
 from site_builder.content import Site, load_site
+from site_builder.content.model import Document
 from site_builder.listings import build_listings
 from site_builder.output import InMemory, InPlace, Staging, identity
-from site_builder.render import DATA_ROUTES, RenderPlan, plan_render, site_files
+from site_builder.render import DATA_ROUTES, RenderPlan, plan_render, refresh_plan, site_files
 from site_builder.render.inputs import Inputs
 from site_builder.render.write import PARALLEL_PAGES, render_into
 from site_builder.urls import INDEX_ROOTS, Urls
@@ -37,6 +38,7 @@ from site_builder.urls import INDEX_ROOTS, Urls
 SEARCH_ROOTS = tuple(INDEX_ROOTS.values())   # search index folders under public/: written by the indexer
 from site_builder.wording import count
 
+FIELDS = tuple(f.name for f in fields(Document))
 DATA_FILES = {Urls.output_file(r) for r in (Urls.documents_json, Urls.documents_csv, Urls.tables_csv)}
 
 
@@ -89,6 +91,7 @@ class Rebuilder:
         self.env_key = None
         self.output_id = None      # public/ as this process left it: no need to scan it again
         self.persist = True        # read and keep the record in .site-builder-cache/ (False: clean builds only)
+        self.live: tuple[Site, RenderPlan] | None = None   # the last good build's site and plan (refresh())
 
     def load(self, store=None, hashes=None, progress=None, found=None) -> Site:
         return load_site(self.config, jobs=self.jobs, cache=self.parsed, store=store, hashes=hashes,
@@ -103,6 +106,26 @@ class Rebuilder:
                            keep_compiled=self.persist, assets=assets)
         self.env, self.env_key = plan.env, key
         return plan
+
+    def refresh(self, paths) -> tuple[Site, RenderPlan] | None:
+        """(site, plan) after the content files `paths` changed (serve, watch: the watcher's paths), made from
+        the last good build's without reading every file's stat, listing or planning again — when each path is
+        a document of that build whose new version is listed where it was (same link, region, year, type and
+        place in the archive's order). None otherwise (added, removed, moved or broken files…): load and plan.
+        The documents are updated in place: the listings, the plan and the pages' contexts hold them."""
+        live, self.live = self.live, None   # a failing build leaves no state behind: the next one loads
+        if live is None:
+            return None
+        site, render = live
+        edits = _edits(site, self.config, paths)
+        if edits is None:
+            return None
+        for old, new, stamp in edits:
+            for name in FIELDS:
+                object.__setattr__(old, name, getattr(new, name))
+            self.parsed[old.source_path] = (stamp, old)
+        refresh_plan(render, [old for old, _, _ in edits])
+        return site, render
 
     def _last(self, scanned: dict | None) -> dict | None:
         """The record of the last build, if public/ is still exactly as it left it (search index aside)."""
@@ -135,6 +158,7 @@ class Rebuilder:
         else:
             outcome, reads = self._in_place(site, plan, dirty, last, inputs, indexer, keep_search)
         self._record(plan, inputs, reads, outcome, last)
+        self.live = (site, plan)
         if not defer_save:
             self.save()
         outcome.seconds = time.perf_counter() - started
@@ -212,6 +236,47 @@ class Rebuilder:
                    for key in keys}
         self.record = {"global": global_key(self.config), "pages": pages, "digests": digests,
                        "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
+
+
+def _edits(site: Site, config: Config, paths) -> list[tuple] | None:
+    """(document, its new version, its file's stamp) per changed document file, if every one keeps its place."""
+    from site_builder.content.loader import load_file
+
+    content = config.content_path.resolve()
+    where = {doc.source_path: n for n, doc in enumerate(site.documents)}
+    docs, new = site.documents, {}
+    for path in paths:
+        path = Path(path).absolute()
+        if path.name.startswith("."):
+            continue   # hidden: never part of the site (editors' swap and temp files)
+        n = where.get(config.content_path / path.relative_to(content)) if path.is_relative_to(content) else None
+        if n is None or path.is_symlink() or not path.is_file():
+            return None
+        try:
+            st = docs[n].source_path.stat()
+        except OSError:
+            return None
+        doc = load_file(docs[n].source_path, config.root, config.base_path)
+        if not isinstance(doc, Document) or not _same_place(docs[n], doc):
+            return None
+        new[n] = (doc, (st.st_mtime_ns, st.st_size))
+    if not all(_in_order(docs, new, n, n + 1) for m in new for n in (m - 1, m) if 0 <= n < len(docs) - 1):
+        return None
+    return [(docs[n], doc, stamp) for n, (doc, stamp) in new.items()]
+
+
+def _same_place(old: Document, new: Document) -> bool:
+    return (new.rel_path, new.slug, new.url, new.region, new.year, new.doc_type) == \
+        (old.rel_path, old.slug, old.url, old.region, old.year, old.doc_type)
+
+
+def _in_order(docs: tuple, new: dict, a: int, b: int) -> bool:
+    """Documents a and b (neighbours) stay in this order: their new sort keys say so, or neither key changed
+    (a tie is then broken as before, by the order of the files)."""
+    before, after = docs[a].sort_key, docs[b].sort_key
+    first = new[a][0].sort_key if a in new else before
+    second = new[b][0].sort_key if b in new else after
+    return first < second or (first == before and second == after)
 
 
 def _stale(pages: list, last: dict, inputs: Inputs) -> list:

@@ -12,7 +12,7 @@ from site_builder.errors import Problem, SiteError, display_path
 from site_builder.listings import Listings
 from site_builder.render import exports, feeds
 from site_builder.render.assets import collect_assets
-from site_builder.render.pages import Page, Plan, plan_pages
+from site_builder.render.pages import Page, Plan, document_page, plan_pages, stats_pages
 from site_builder.render.templates import make_environment
 from site_builder.urls import Urls, find_collisions
 
@@ -65,6 +65,20 @@ def plan_render(site: Site, listings: Listings, urls: Urls, env: Environment | N
         raise SiteError([Problem(srcs[0], f"wants the same output file {out} as {', '.join(srcs[1:])}")
                          for out, srcs in collisions])
     return render
+
+
+def refresh_plan(render: RenderPlan, documents: list) -> None:
+    """The plan again after `documents` were updated in place (rebuild.Rebuilder.refresh) without moving in any
+    listing: only what the plan took from their fields is made again — their own pages (a page's title is the
+    document's) and the statistics pages (they keep their tables between renders) — and the memos are dropped."""
+    plan = render.plan
+    plan.forget()
+    render.made, render.rows = {}, {}
+    where = {page.route: n for n, page in enumerate(render.pages)}
+    for doc in documents:
+        render.pages[where[Urls.document(doc.slug)]] = document_page(doc, plan)
+    for page in stats_pages(plan.site):
+        render.pages[where[page.route]] = page
 
 
 DATA_ROUTES = (Urls.documents_json, Urls.documents_csv, Urls.tables_csv, Urls.feed, Urls.sitemap, Urls.robots)

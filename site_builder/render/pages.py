@@ -54,6 +54,10 @@ class Plan:
     def __init__(self, site: Site, listings: Listings):
         self.site, self.listings = site, listings
         self.own = own_documents(site, listings)
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what was made of the documents' fields (a rebuild updated some in place)."""
         self._series: dict[str, dict] = {}
         self._years = None
 

@@ -17,14 +17,13 @@ import gc
 import json
 import os
 import signal
-import sys
 import threading
 from contextlib import contextmanager
 from typing import Callable
 from urllib.parse import quote
 
 from site_builder.config import Config
-from site_builder.errors import SiteError
+from site_builder.errors import Problem, SiteError, print_problems
 from site_builder.locks import writing
 from site_builder.rebuild import Rebuilder
 from site_builder.serve.indexer import SearchIndexer, index_key
@@ -57,15 +56,15 @@ class Session:
 
     def report(self, exc: SiteError) -> None:
         """Problems go to the terminal and, as the overlay, to every open page."""
-        for problem in exc.problems:
-            print(problem, file=sys.stderr, flush=True)
+        print_problems(exc.problems)
         self.broadcaster.send("problems", json.dumps([str(p) for p in exc.problems], ensure_ascii=False))
 
-    def rebuild(self, label: str) -> bool:
-        """One build; print its summary or its problems, tell the open pages. False on problems."""
+    def rebuild(self, label: str, edited: set | None = None) -> bool:
+        """One build; print its summary or its problems, tell the open pages. False on problems. `edited`: the
+        content files a batch changed, when nothing else changed (the last build's plan may serve again)."""
         try:
             with self.lock, writing(self.config), _collector_paused():   # per rebuild: a manual build can run between
-                outcome = self._build()
+                outcome = self._build(edited)
                 urls = changed_urls(self.config, outcome.written)
                 if urls or self.broadcaster.problems:
                     self.broadcaster.send("reload", json.dumps(urls, ensure_ascii=False))
@@ -78,12 +77,15 @@ class Session:
             self.indexer.schedule(self.config, index_key(self.config, outcome.site))
         return True
 
-    def _build(self):
+    def _build(self, edited: set | None = None):
         from site_builder import cache
         from site_builder.build import check_output_location
 
         check_output_location(self.config)
         rebuilder = self.rebuilder
+        live = rebuilder.refresh(edited) if edited and not self.first else None
+        if live:
+            return rebuilder.build(*live, keep_search=True, defer_save=True)
         if self.first:   # the first load reads the on-disk parse cache (.site-builder-cache), in parallel
             store, hashes = cache.DocumentStore(self.config.root), cache.FileHashes(self.config.root)
             site = rebuilder.load(store=store, hashes=hashes)
@@ -134,15 +136,14 @@ def run(make_config: Callable[[], Config], *, serve: bool, port: int | None, pol
     try:
         config = make_config()
     except SiteError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print_problems(exc.problems)
         return 1
     session = Session(make_config, config, search)
     if serve:
         try:
             session.server = make_server(config, port or 8000, session.broadcaster)
         except OSError as exc:
-            print(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
+            print_problems(Problem(f"127.0.0.1:{port or 8000}", f"cannot listen: {exc.strerror}"))
             return 1
         threading.Thread(target=session.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
@@ -186,7 +187,8 @@ def _loop(session: Session, poll: bool) -> None:
             if Watcher.roots_for(session.config) != session.watcher.roots:
                 session.watcher.stop()
                 session.watcher = Watcher(session.config, poll=poll)
-        session.rebuild("rebuilt (" + ", ".join(batch.kinds) + ")")
+        edited = batch.changes["content"] if batch.kinds == ["content"] else None
+        session.rebuild("rebuilt (" + ", ".join(batch.kinds) + ")", edited)
 
 
 def _stop(session: Session) -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from site_builder.config import Config
-from site_builder.errors import SiteError
+from site_builder.errors import Problem, SiteError, display_path, print_problems
 from site_builder.locks import writing
 from site_builder.urls import INDEX_ROOTS
 
@@ -89,7 +89,7 @@ class SearchIndexer:
         if self.process.returncode != 0 or self.cancelled:
             if self.process.returncode and self.process.returncode > 0 and not self.cancelled:
                 last = err.decode(errors="replace").strip().splitlines()[-1:]
-                print(f"search index not refreshed: {' '.join(last)}", file=sys.stderr, flush=True)
+                print_problems(Problem(_index_folder(config), f"search index not refreshed: {' '.join(last)}"))
             shutil.rmtree(scratch, ignore_errors=True)
             return
         try:
@@ -100,7 +100,7 @@ class SearchIndexer:
                 for rel in SEARCH_ROOTS:
                     _swap(scratch / rel, output / rel)
         except SiteError as exc:
-            print("search index not refreshed:", *exc.problems, file=sys.stderr, flush=True)
+            print_problems([Problem(p.path, f"search index not refreshed: {p.message}", p.line) for p in exc.problems])
             shutil.rmtree(scratch, ignore_errors=True)
             return
         shutil.rmtree(scratch, ignore_errors=True)
@@ -167,3 +167,7 @@ def _record_index(config: Config, key: str) -> None:
         os.replace(temp, path)
     except OSError:
         pass
+
+
+def _index_folder(config: Config) -> str:
+    return display_path(config.output_path / INDEX_ROOTS[config.search_engine], config.root)
