@@ -31,7 +31,7 @@ from site_builder.content.model import Document
 from site_builder.listings import build_listings
 from site_builder.output import InMemory, InPlace, Staging, identity
 from site_builder.render import DATA_ROUTES, RenderPlan, plan_render, refresh_plan, site_files
-from site_builder.render.inputs import Inputs
+from site_builder.render.inputs import Inputs, Readers
 from site_builder.render.write import PARALLEL_PAGES, render_into
 from site_builder.urls import INDEX_ROOTS, Urls
 
@@ -92,6 +92,9 @@ class Rebuilder:
         self.output_id = None      # public/ as this process left it: no need to scan it again
         self.persist = True        # read and keep the record in .site-builder-cache/ (False: clean builds only)
         self.live: tuple[Site, RenderPlan] | None = None   # the last good build's site and plan (refresh())
+        self.refreshed: tuple[RenderPlan, list] | None = None   # refresh()'s plan and the documents it updated
+        self.readers: Readers | None = None                     # who reads what, for refreshed plans
+        self.places: tuple | None = None                        # (site, source path → index) for refresh()
 
     def load(self, store=None, hashes=None, progress=None, found=None) -> Site:
         return load_site(self.config, jobs=self.jobs, cache=self.parsed, store=store, hashes=hashes,
@@ -117,7 +120,9 @@ class Rebuilder:
         if live is None:
             return None
         site, render = live
-        edits = _edits(site, self.config, paths)
+        if self.places is None or self.places[0] is not site:
+            self.places = (site, {doc.source_path: n for n, doc in enumerate(site.documents)})
+        edits = _edits(site, self.config, paths, self.places[1])
         if edits is None:
             return None
         for old, new, stamp in edits:
@@ -125,6 +130,7 @@ class Rebuilder:
                 object.__setattr__(old, name, getattr(new, name))
             self.parsed[old.source_path] = (stamp, old)
         refresh_plan(render, [old for old, _, _ in edits])
+        self.refreshed = (render, [old for old, _, _ in edits])
         return site, render
 
     def _last(self, scanned: dict | None) -> dict | None:
@@ -150,14 +156,24 @@ class Rebuilder:
         record is written to the cache folder by ``save()`` (serve: once the open pages were told)."""
         started = time.perf_counter()
         last = self._last(scanned)
-        inputs = Inputs(plan.plan, plan.env, plan.assets, last["faces"] if last else None)
+        refreshed, self.refreshed = self.refreshed, None
+        same = last is not None and refreshed is not None and refreshed[0] is plan   # the record's plan
+        inputs = Inputs(plan.plan, plan.env, plan.assets, last["faces"] if last else None,
+                        only=refreshed[1] if same else None)
         plan.faces, plan.exports_memo = inputs.faces, dict(last["exports"]) if last else {}
-        dirty = plan.pages if last is None else _stale(plan.pages, last, inputs)
+        if last is None:
+            dirty = plan.pages
+        else:
+            dirty = self._stale_refreshed(plan, last, inputs) if same else _stale(plan.pages, last, inputs)
         if last is None or len(dirty) >= PARALLEL_PAGES:
             outcome, reads = self._staged(site, plan, indexer, keep_search, progress)
         else:
-            outcome, reads = self._in_place(site, plan, dirty, last, inputs, indexer, keep_search)
-        self._record(plan, inputs, reads, outcome, last)
+            outcome, reads = self._in_place(site, plan, dirty, last, inputs, indexer, keep_search, same)
+        if same and outcome.step == "changes":
+            self._record_refreshed(plan, inputs, reads, outcome, last)
+        else:
+            self._record(plan, inputs, reads, outcome, last)
+            self.readers = None
         self.live = (site, plan)
         if not defer_save:
             self.save()
@@ -191,7 +207,7 @@ class Rebuilder:
         return Outcome("full", site, plan, [p.route for p in plan.pages], ["*"], files=len(plan.pages) + len(files),
                        manifest=cache.manifest(output), search=summary), reads
 
-    def _in_place(self, site, plan, dirty, last, inputs, indexer, keep_search) -> tuple[Outcome, dict]:
+    def _in_place(self, site, plan, dirty, last, inputs, indexer, keep_search, same=False) -> tuple[Outcome, dict]:
         output = self.config.output_path
         memory = InMemory()
         reads = render_into(plan, dirty, memory, jobs=1)   # everything first: a problem leaves public/ as it was
@@ -210,16 +226,42 @@ class Rebuilder:
         cache.forget_build(self.config.root, output)
         for rel in sorted(memory):
             writer.write_file(rel, memory[rel])
-        produced = {Urls.output_file(p.route) for p in plan.pages} | set(site_files_names(plan))
-        for rel in sorted(set(_searchless(last["manifest"])) - produced):
-            writer.remove(rel)
+        produced = len(plan.pages) + len(site_files_names(plan))
+        if not same:   # the record's plan produces what it produced: nothing to remove
+            produced = {Urls.output_file(p.route) for p in plan.pages} | set(site_files_names(plan))
+            for rel in sorted(set(_searchless(last["manifest"])) - produced):
+                writer.remove(rel)
+            produced = len(produced)
         if indexer or not keep_search:   # the new index, or none (a clean build without search has none)
             for rel in SEARCH_ROOTS:
                 writer.swap_in(output.with_name(f".{output.name}.search") / rel, rel)
         manifest = _updated(output, last["manifest"], writer.changed, bool(indexer) or not keep_search)
         self.output_id = identity(output)
-        return Outcome("changes", site, plan, [p.route for p in dirty], writer.changed, files=len(produced),
+        return Outcome("changes", site, plan, [p.route for p in dirty], writer.changed, files=produced,
                        manifest=manifest, search=summary), reads
+
+    def _stale_refreshed(self, plan: RenderPlan, last: dict, inputs: Inputs) -> list:
+        """_stale() for the plan of the last build with a few documents updated (refresh()): the pages that read
+        an input whose digest changed, found through who reads what instead of by going through every page."""
+        if self.readers is None or self.readers.pages is not last["pages"]:
+            self.readers = Readers(last["pages"])
+        known = last["digests"]
+        inputs.changed = {key for key in inputs.touched_keys() | self.readers.fixed
+                          if key in known and inputs.digest(key) != known[key]}
+        where = plan.where()
+        return [plan.pages[n] for n in sorted(where[route] for route in self.readers.of(inputs.changed))]
+
+    def _record_refreshed(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict) -> None:
+        """_record() for a refreshed plan: the pages rendered again and the inputs whose digest changed."""
+        pages, where = dict(last["pages"]), plan.where()
+        for route, used in reads.items():
+            pages[route] = tuple(plan.pages[where[route]].reads) + tuple(sorted(used))
+        known = last["digests"]
+        fresh = {key for route in reads for key in pages[route] if key not in known} | ({("entries",)} - known.keys())
+        digests = {**known, **{key: inputs.digest(key) for key in inputs.changed | fresh}}
+        self.readers.moved(pages, reads)
+        self.record = {"global": last["global"], "pages": pages, "digests": digests,
+                       "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
 
     def _record(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict | None) -> None:
         """The record of this build: per page what it read, every input's digest, public/'s manifest."""
@@ -238,12 +280,11 @@ class Rebuilder:
                        "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
 
 
-def _edits(site: Site, config: Config, paths) -> list[tuple] | None:
+def _edits(site: Site, config: Config, paths, where: dict) -> list[tuple] | None:
     """(document, its new version, its file's stamp) per changed document file, if every one keeps its place."""
     from site_builder.content.loader import load_file
 
     content = config.content_path.resolve()
-    where = {doc.source_path: n for n, doc in enumerate(site.documents)}
     docs, new = site.documents, {}
     for path in paths:
         path = Path(path).absolute()
@@ -283,6 +324,7 @@ def _stale(pages: list, last: dict, inputs: Inputs) -> list:
     """The pages that are new, or read an input whose digest changed since the last build."""
     changed = {key for key, digest in last["digests"].items()
                if inputs.may_differ(key) and inputs.digest(key) != digest}
+    inputs.changed = changed
     recorded = last["pages"]
     stale = []
     for page in pages:

@@ -29,6 +29,13 @@ class RenderPlan:
     exports_memo: dict = field(default_factory=dict)   # exports.data_exports' lines per document, across builds
     faces: dict | None = None                          # render/inputs.py's face digests, when known
     rows: dict = field(default_factory=dict)           # open-data route → its number of records
+    routes: dict = field(default_factory=dict)         # route → its page's index in `pages` (where())
+    sitemap: bytes | None = None                       # made of the pages' routes: kept while they are
+
+    def where(self) -> dict[str, int]:
+        if len(self.routes) != len(self.pages):
+            self.routes = {page.route: n for n, page in enumerate(self.pages)}
+        return self.routes
 
     def data(self, urls: Urls) -> dict[str, bytes]:
         """Open-data route → bytes, made once per build."""
@@ -74,7 +81,7 @@ def refresh_plan(render: RenderPlan, documents: list) -> None:
     plan = render.plan
     plan.forget()
     render.made, render.rows = {}, {}
-    where = {page.route: n for n, page in enumerate(render.pages)}
+    where = render.where()
     for doc in documents:
         render.pages[where[Urls.document(doc.slug)]] = document_page(doc, plan)
     for page in stats_pages(plan.site):
@@ -99,7 +106,9 @@ def site_files(plan: RenderPlan, urls: Urls, data: bool = True) -> dict[str, byt
     if data:
         files.update((Urls.output_file(route), blob) for route, blob in plan.data(urls).items())
     files[Urls.output_file(Urls.feed)] = feeds.atom_feed(site, urls)
-    files[Urls.output_file(Urls.sitemap)] = feeds.sitemap([p.route for p in plan.pages if p.in_sitemap], urls)
+    if plan.sitemap is None:
+        plan.sitemap = feeds.sitemap([p.route for p in plan.pages if p.in_sitemap], urls)
+    files[Urls.output_file(Urls.sitemap)] = plan.sitemap
     files[Urls.output_file(Urls.robots)] = feeds.robots(urls)
     return files
 

@@ -86,14 +86,16 @@ class Inputs:
     """The digest of every input key of one build, made on demand. `faces` (rel path → (content hash, url,
     digest)) carries listing-face digests over from the last build, so that only changed documents are hashed."""
 
-    def __init__(self, plan, env, assets: dict, faces: dict | None = None):
+    def __init__(self, plan, env, assets: dict, faces: dict | None = None, only: list | None = None):
+        """`only`: the documents that can differ from `faces` (the rest are as the last build saw them: serve
+        after Rebuilder.refresh), so that the others need not be looked at."""
         self.plan, self.env, self.assets = plan, env, assets
         self.site, self.listings = plan.site, plan.listings
-        self.faces: dict[str, tuple] = {}
         known = faces or {}
+        self.faces: dict[str, tuple] = dict(known) if only is not None else {}
         moved: list[tuple] = []   # where documents whose face changed were listed before, and are now
         edited: set[str] = set()  # documents whose file (or link) changed
-        for doc in self.site.documents:
+        for doc in self.site.documents if only is None else only:
             entry = known.get(doc.rel_path)
             if entry is None or entry[0] != doc.content_hash or entry[1] != doc.url:
                 entry = (doc.content_hash, doc.url, face_digest(doc), _where(doc), figures_digest(doc))
@@ -102,8 +104,10 @@ class Inputs:
                 if old is None or old[2] != entry[2]:
                     moved += [(doc.rel_path, entry[3])] + ([(doc.rel_path, old[3])] if old else [])
             self.faces[doc.rel_path] = entry
-        moved += [(rel, entry[3]) for rel, entry in known.items() if rel not in self.faces]
-        self.touched = _touched(moved, edited | {rel for rel in known if rel not in self.faces})
+        gone = [] if only is not None else [rel for rel in known if rel not in self.faces]
+        moved += [(rel, known[rel][3]) for rel in gone]
+        self.touched = _touched(moved, edited | set(gone))
+        self.changed: set | None = None   # the keys whose digest changed since the last build (rebuild._stale)
         self.docs = {doc.rel_path: doc for doc in self.site.documents}
         self._memo: dict[tuple, bytes | None] = {}
         self._by_key: dict[str, dict] = {}
@@ -114,6 +118,17 @@ class Inputs:
         templates and static files are always checked)."""
         keys, terms = self.touched
         return key in keys or key[0] in ("template", "asset") or (key[0] == "slice" and key[1:3] in terms)
+
+    def touched_keys(self) -> set:
+        """The keys may_differ() is true of, templates and static files aside; a term's slices as it has pages
+        now (for a change that moves no document: a term that lost pages would leave slices out)."""
+        keys, terms = self.touched
+        found = set(keys)
+        size = self.site.config.page_size
+        for kind, key in terms:
+            term = self._terms(kind).get(key)
+            found |= {("slice", kind, key, n) for n in range(1, 2 + (len(term.documents) - 1) // size)} if term else set()
+        return found
 
     def digest(self, key: tuple) -> bytes | None:
         """None: the input no longer exists (a page that read it must be made again, or is gone)."""
@@ -210,3 +225,34 @@ class Inputs:
     def _asset(self, name: str):
         found = self.assets.get(name)
         return None if found is None else found[0].encode()
+
+
+class Readers:
+    """Input key → the routes of the pages that read it, from a record's pages (built once, then kept up to date
+    by the rebuilds that re-render a few pages of the same plan: serve)."""
+
+    def __init__(self, pages: dict):
+        self.pages = pages
+        self.routes: dict[tuple, set] = {}
+        for route, used in pages.items():
+            for key in used:
+                self.routes.setdefault(key, set()).add(route)
+        self.fixed = {key for key in self.routes if key[0] in ("template", "asset")}   # always checked
+
+    def of(self, keys) -> set:
+        found: set = set()
+        for key in keys:
+            found |= self.routes.get(key, set())
+        return found
+
+    def moved(self, pages: dict, routes) -> None:
+        """The record's pages are now `pages`, where `routes` were rendered again (and may read other keys)."""
+        for route in routes:
+            before, now = set(self.pages[route]), set(pages[route])
+            for key in before - now:
+                self.routes[key].discard(route)
+            for key in now - before:
+                self.routes.setdefault(key, set()).add(route)
+                if key[0] in ("template", "asset"):
+                    self.fixed.add(key)
+        self.pages = pages
