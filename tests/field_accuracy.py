@@ -50,7 +50,8 @@ def ingest(files: list[Path], out: Path) -> dict[str, dict]:
     return fronts
 
 
-def _same_place(truth_name, got_name, code, level) -> bool:
+def same_place(truth_name, got_name, code, level) -> bool:
+    """A truth name (as the document writes it, or official) names the division at `level` of `code`'s chain."""
     from site_builder.regions import table
     if truth_name == got_name:
         return True
@@ -81,7 +82,7 @@ def compare(truth: dict, fm: dict) -> list[tuple[str, bool, object, object]]:
         if name == "format" and want == "not_annual_report":
             want = None
         if name in ("province", "city", "county"):
-            ok = _same_place(want, got, code, ("province", "city", "county").index(name) + 1)
+            ok = same_place(want, got, code, ("province", "city", "county").index(name) + 1)
         else:
             ok = want == got
         rows.append((name, ok, want, got))

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from conftest import SEEDS, run_cli
+from field_accuracy import same_place
 from site_builder.regions import table
 
 TRUTH = json.loads((SEEDS / "truth.json").read_text(encoding="utf-8"))["documents"]
@@ -71,16 +72,6 @@ def test_title_type_year_date_issuer_docnumber(ingested, truth):
     assert fm["doc_number"] == truth["doc_number"]
 
 
-def _same_place(truth_name, official, code, level):
-    if truth_name == official:
-        return True
-    if truth_name is None or official is None or code is None:
-        return False
-    t = table()
-    wanted = [d.code for d in t.chain(code) if d.level == level]
-    return any(d.code in wanted for d in t.find(truth_name))
-
-
 @pytest.mark.parametrize("truth", by_file())
 def test_region(ingested, truth):
     fm = ingested[0][truth["file"]][0]
@@ -88,15 +79,15 @@ def test_region(ingested, truth):
     assert region is not None
     code = region["code"]
     assert isinstance(code, str) and len(code) == 6 and code.isdigit()
-    assert _same_place(truth["province"], region["province"], code, 1)
+    assert same_place(truth["province"], region["province"], code, 1)
     if truth["city"] == "沈抚新区":  # special zone: name in city, province code, county null
         assert region == {"code": "210000", "province": "辽宁省", "city": "沈抚新区", "county": None}
         assert any("沈抚新区" in w for w in fm["warnings"])
     else:
-        assert _same_place(truth["city"], region["city"], code, 2)
+        assert same_place(truth["city"], region["city"], code, 2)
         # official full names are stored, not the short form
         assert region["city"] == table().region_fields(code)["city"]
-    assert _same_place(truth["county"], region["county"], code, 3)
+    assert same_place(truth["county"], region["county"], code, 3)
     assert region == {**table().region_fields(code), **({"city": "沈抚新区"} if truth["city"] == "沈抚新区" else {})}
 
 
