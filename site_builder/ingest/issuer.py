@@ -21,6 +21,7 @@ _SIGNATURE = re.compile(rf"^(?P<org>[{CJK}()（）]{{2,40}}?{ORG_SUFFIX})\s+(?:1
 _TOWN = re.compile(rf"(?P<place>[{CJK}]{{1,10}}?(?:街道|镇|乡|苏木))$")
 _COUNTY = re.compile(rf"^[{CJK}]{{1,12}}(?:省|自治区|市|县|区|旗|州|盟)$")
 _BARE_LEVEL = re.compile(r"^(自治区|省|市|县|区|旗)(?=人民政府|政府|办公厅|办公室)")
+_PLACE_PREFIX = re.compile(rf"^([{CJK}]{{2,12}}?(?:省|市|县|区|州|盟|旗|新区|示范区|实验区|开发区))")
 _TITLE_PLACE = re.compile(rf"^[{CJK}]{{1,12}}?(?:自治区|省|市|县|区|旗)")
 
 
@@ -123,8 +124,6 @@ def pick_issuer(header: Header, meta, title: str | None, body_lines: list[str], 
         return org, "issuing_body: not stated; inferred from the body text"
     return None, "issuing_body: not found"
 
-
-_PLACE_PREFIX = re.compile(rf"^([{CJK}]{{2,12}}?(?:省|市|县|区|州|盟|旗|新区|示范区|实验区|开发区))")
 
 
 def _from_title_place(title: str | None, body_text: str) -> str | None:
