@@ -73,3 +73,13 @@ def tree_bytes(public: Path) -> dict[str, bytes]:
 def doc_links(page_soup: BeautifulSoup) -> set[str]:
     """Links to document pages in a listing's document list."""
     return {a["href"] for a in page_soup.select("ul.doc-list a.doc-title")}
+
+
+def poll(page, script: str, tries: int = 200):
+    """Poll a condition from Python: Playwright's wait_for_function evaluates strings, which the CSP forbids."""
+    for _ in range(tries):
+        value = page.evaluate(script)
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {script}")

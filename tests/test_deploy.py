@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import REPO, run_cli, serve_folder
-from site_checks import html_pages, resolve, route_of, soup
+from site_checks import html_pages, poll, resolve, route_of, soup
 from test_build import DOCS, make_site
 
 from site_builder.config import BUILTIN_THEME
@@ -421,16 +421,6 @@ INLINE_PROBE = """() => {
   document.head.append(s);
   return window.__inline ?? null;
 }"""
-
-
-def poll(page, script: str, tries: int = 200):
-    """Poll a condition from Python: Playwright's wait_for_function evaluates strings, which the CSP forbids."""
-    for _ in range(tries):
-        value = page.evaluate(script)
-        if value:
-            return value
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out waiting for {script}")
 
 
 @pytest.fixture(scope="module", params=[(engine, base) for engine in ENGINES for base in ("/", "/archive/", "/政务 档案/")],

@@ -12,6 +12,7 @@ import tomllib
 import pytest
 
 from conftest import REPO, run_cli, serve_folder
+from site_checks import poll
 from site_builder.render.assets import IMPORT, collect_assets
 
 STATIC = REPO / "site_builder/themes/default/static"
@@ -72,16 +73,6 @@ def test_published_imports_name_published_files(archive):
             assert (script.parent / match[3]).is_file(), (script.name, match[3])
 
 
-def poll(page, script: str, tries: int = 300):
-    """wait_for_function evaluates a string, which the CSP forbids: poll from Python instead."""
-    for _ in range(tries):
-        value = page.evaluate(script)
-        if value:
-            return value
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out waiting for {script}")
-
-
 def test_modules_load_under_a_sub_path_with_the_csp_and_no_console_error(archive, browser):
     public, base, engine = archive
     page = browser.new_page()
@@ -93,7 +84,7 @@ def test_modules_load_under_a_sub_path_with_the_csp_and_no_console_error(archive
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else
             loaded.append(r.url) if "/assets/search" in r.url else None)
     page.goto(base + "search/?q=行政复议&sort=date")
-    assert poll(page, "() => document.getElementById('search-status').dataset.count") == "2"
+    assert poll(page, "() => document.getElementById('search-status').dataset.count", tries=300) == "2"
     titles = page.evaluate("() => window.siteSearch('行政复议').then(rs => rs.map(r => r.url))")
     assert len(titles) == 2 and all(u.startswith(BASE + "docs/") for u in titles)
     assert page.input_value("#search-sort") == "date"
