@@ -29,6 +29,8 @@ STAT_KEYS = {
 
 FORMATS = {"pre2019": "2019年以前", "2019": "2019年格式（试行）", "2021": "2021年格式"}
 
+MAX_CONTENT_BYTES = 8 * 1024 * 1024   # a content file the build reads: a real report is < 1 MB; 8 MB is a scraping accident
+
 TABLE_REFERENCE = Path(__file__).parent / "data" / "annual-report-tables.json"
 
 

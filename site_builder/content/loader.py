@@ -20,8 +20,8 @@ from site_builder.content.model import Document, Site
 from site_builder.content.validate import parse_document
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.parallel import fork_map
+from site_builder.schema import MAX_CONTENT_BYTES
 
-MAX_CONTENT_BYTES = 8 * 1024 * 1024   # a real report is < 1 MB; 8 MB is a scraping accident
 PARALLEL_THRESHOLD = 400              # below this, worker start-up costs more than it saves
 
 

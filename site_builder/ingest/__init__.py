@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from site_builder.content.loader import MAX_CONTENT_BYTES
 from site_builder.errors import Problem, print_problems
 from site_builder.locks import FolderLock
 from site_builder.parallel import fork_map
+from site_builder.schema import MAX_CONTENT_BYTES
 from site_builder.wording import count
 
 DOC_SUFFIXES = (".txt", ".htm", ".html", ".shtml", ".xhtml")

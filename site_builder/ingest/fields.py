@@ -122,8 +122,16 @@ ORG_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公厅|政府办公室|政府办|办公厅|办公室|管委会|管理委员会|委员会|"
     r"工作委员会|党工委|街道办事处|办事处|领导小组|局|厅|委|署|中心|公开办|政务公开办公室)"
 )
+ORG_SUFFIX_RE = re.compile(ORG_SUFFIX)
 _ORG_LINE = re.compile(rf"^(?P<org>[{CJK}()（）、]{{2,40}}?{ORG_SUFFIX})(?:文件)?$")
 _BAD_SOURCE = re.compile(r"^(?:本站|本网|原创|网络|互联网|转载|本单位|未知|无|-+|/)$")
+
+
+def suffixes_end(text: str, end: int, suffix: re.Pattern = ORG_SUFFIX_RE) -> int:
+    """Where the run of organ suffixes starting at `end` stops: 某镇 + 人民政府 + 办公室 is one organ name."""
+    while (more := suffix.match(text, end)) is not None and more.end() > end:
+        end = more.end()
+    return end
 
 
 def normalise_org(s: str) -> str:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
-from .fields import CJK, ORG_SUFFIX, normalise_org, org_from_title, org_line, parse_date, valid_source
+from .fields import CJK, ORG_SUFFIX, normalise_org, org_from_title, org_line, parse_date, suffixes_end, valid_source
 from .header import Header
 
 _ORG_AFTER_YEAR = re.compile(rf"^(?:19|20)\d{{2}}\s*年度?(?P<org>[{CJK}]{{2,20}}?(?:{ORG_SUFFIX}|政府))")
 _SUBJECT = re.compile(rf"(?:19|20)\d{{2}}\s*年度?\s*[,，]\s*(?P<org>[{CJK}]{{2,30}}?{ORG_SUFFIX})")
-_MORE_SUFFIX = re.compile(ORG_SUFFIX)
 _SIGNATURE = re.compile(rf"^(?P<org>[{CJK}()（）]{{2,40}}?{ORG_SUFFIX})\s+(?:19|20)\d{{2}}\s*年\d{{1,2}}月\d{{1,2}}日")
 _TOWN = re.compile(rf"(?P<place>[{CJK}]{{1,10}}?(?:街道|镇|乡|苏木))$")
 _COUNTY = re.compile(rf"^[{CJK}]{{1,12}}(?:省|自治区|市|县|区|旗|州|盟)$")
@@ -56,12 +55,7 @@ def _from_field(value: str, title: str | None) -> str | None:
 
 def _whole_org(text: str, m: re.Match) -> str:
     """A lazily matched organ, extended over suffixes that follow at once (人民政府 + 办公室)."""
-    end = m.end("org")
-    while True:
-        more = _MORE_SUFFIX.match(text, end)
-        if not more or more.end() == end:
-            return text[m.start("org"):end]
-        end = more.end()
+    return text[m.start("org"):suffixes_end(text, m.end("org"))]
 
 
 def _from_title_year(title: str, body_text: str) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .fields import CJK, ORG_SUFFIX
+from .fields import CJK, ORG_SUFFIX, suffixes_end
 from .labels import LABEL_KEY
 
 LONG = 200            # chars: longer than a title, a heading or a labelled line; run-on only above this
@@ -179,10 +179,7 @@ def _org_end(s: str, pos: int) -> int | None:
     m = _ORG.match(s, pos)
     if not m:
         return None
-    end = m.end()
-    while (more := _ORG_SUFFIX_RE.match(s, end)) is not None:
-        end = more.end()
-    return end
+    return suffixes_end(s, m.end(), _ORG_SUFFIX_RE)
 
 
 def _title_cut(s: str, pos: int) -> list[int]:
