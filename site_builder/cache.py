@@ -19,6 +19,7 @@ build re-parses and rewrites it. Builds into one project hold the cache's lock (
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -214,7 +215,9 @@ class DocumentStore:
 
     Packs are written by whoever parsed the documents (the parse workers), one per chunk, so a cold build
     pays no extra serialisation: the worker pickles its chunk once, writes it here and hands the same bytes
-    to the parent."""
+    to the parent. The index also keeps each document's face (all of it but its path and body), pickled on its
+    own: a rebuild unpickles the faces (0.1 s at 10,000 documents) and reads a pack only when a page shows
+    one of its bodies (reading every pack took 0.5 s of a one-edit rebuild)."""
 
     def __init__(self, root: Path):
         self.folder = cache_dir(root) / "documents"
@@ -224,19 +227,24 @@ class DocumentStore:
         if isinstance(saved, dict) and saved.get("code") == code:
             self.index: dict[str, tuple] = saved["entries"]     # path → (stat stamp, sha256, pack)
             self.checked: dict[str, tuple] = saved.get("checked", {})   # pack → its stat when its hash matched
+            self.faces: dict[str, tuple] = saved.get("faces", {})       # path → (sha256, face_of(document))
         else:
-            self.index, self.checked = {}, {}
+            self.index, self.checked, self.faces = {}, {}, {}
         self.code = code
         self.saved_checked = dict(self.checked)
         self.new_index: dict[str, tuple] = {}
+        self.new_faces: dict[str, tuple] = {}
         self._packs: dict[str, dict] = {}
+        self._bodies: dict[str, dict] = {}   # pack → path → (sha256, encoded body): read once per process
+        self._sound: dict[str, bool] = {}    # pack → its file is there and as checked
 
     @property
     def pack_dir(self) -> Path:
         return self.folder / "packs"
 
     def get(self, path: Path, stamp: tuple, hashes: FileHashes | None = None):
-        """The cached Document for this file, or None. A changed stat is checked against the content hash."""
+        """The cached Document for this file, or None. A changed stat is checked against the content hash.
+        Its `body` is None when only its face was read: ``body(path)`` gives the body when it is needed."""
         key = str(path)
         entry = self.index.get(key)
         if entry is None:
@@ -249,12 +257,39 @@ class DocumentStore:
                     return None
             except OSError:
                 return None
-        pack = self._pack(entry[2])
-        found = pack.get(key)
-        if found is None or found[0] != entry[1]:
-            return None
+        face = self.faces.get(key)
+        if face is not None and face[0] == entry[1] and self._pack_sound(entry[2]):
+            doc = pickle.loads(face[1])
+        else:
+            found = self._pack(entry[2]).get(key)
+            if found is None or found[0] != entry[1]:
+                return None
+            doc, face = found[1], (entry[1], face_of(found[1]))
         self.new_index[key] = (stamp, entry[1], entry[2])
-        return attach(found[1], path)
+        self.new_faces[key] = face
+        return attach(doc, path)
+
+    def body(self, path: Path) -> tuple[bytes, bytes, bytes] | None:
+        """The encoded body (Body.encoded) of a document get() gave without one; None if its pack is gone."""
+        key = str(path)
+        entry = self.new_index.get(key) or self.index.get(key)
+        if entry is None:
+            return None
+        if entry[2] not in self._bodies:
+            pack = self._packs.pop(entry[2], None) or self._pack(entry[2])
+            self._bodies[entry[2]] = {k: (sha, doc.body.encoded()) for k, (sha, doc) in pack.items()}
+        found = self._bodies[entry[2]].get(key)
+        return found[1] if found is not None and found[0] == entry[1] else None
+
+    def _pack_sound(self, name: str) -> bool:
+        """The pack is there and was checked since it last changed; else it is read (and checked) now."""
+        if name not in self._sound:
+            try:
+                stamp = stamp_of((self.pack_dir / name).stat())
+            except OSError:
+                stamp = None
+            self._sound[name] = stamp is not None and (self.checked.get(name) == stamp or bool(self._pack(name)))
+        return self._sound[name]
 
     def _pack(self, name: str) -> dict:
         """A pack's entries. Its hash (its name) is checked once: again only when its stat changed, as for input
@@ -276,24 +311,32 @@ class DocumentStore:
                 (self.pack_dir / name).unlink(missing_ok=True)
         return self._packs[name]
 
-    def added(self, entries: list[tuple[str, tuple, str]], pack: str) -> None:
-        """Record documents a worker wrote to `pack`: (path, stat stamp, sha256)."""
-        for path, stamp, sha in entries:
+    def added(self, entries: list[tuple[str, tuple, str, bytes]], pack: str) -> None:
+        """Record documents a worker wrote to `pack`: (path, stat stamp, sha256, face_of(document))."""
+        for path, stamp, sha, face in entries:
             self.new_index[path] = (stamp, sha, pack)
+            self.new_faces[path] = (sha, face)
 
     def save(self) -> None:
         """Write the index of this build's documents; delete packs no document refers to any more."""
         self._packs.clear()
         live = {entry[2] for entry in self.new_index.values()}
         checked = {name: stamp for name, stamp in self.checked.items() if name in live}
-        if self.new_index != self.index or checked != self.saved_checked:
-            _atomic_dump(self.index_path, {"code": self.code, "entries": self.new_index, "checked": checked})
+        if self.new_index != self.index or checked != self.saved_checked or self.new_faces != self.faces:
+            _atomic_dump(self.index_path, {"code": self.code, "entries": self.new_index, "checked": checked,
+                                           "faces": self.new_faces})
             self.saved_checked = dict(checked)
         if self.pack_dir.is_dir():
             for pack in self.pack_dir.iterdir():
                 if pack.name not in live and not pack.name.startswith("."):
                     pack.unlink(missing_ok=True)
         self.index, self.new_index = self.new_index, {}
+        self.faces, self.new_faces = self.new_faces, {}
+
+
+def face_of(doc) -> bytes:
+    """A parsed document without its path and its body, pickled: what the index keeps of it."""
+    return pickle.dumps(dataclasses.replace(doc, source_path=None, body=None), protocol=PICKLE)
 
 
 def write_pack(pack_dir: Path, data: bytes) -> str:
@@ -321,7 +364,11 @@ def load_record(root: Path, output: Path) -> dict | None:
 
 
 def save_record(root: Path, output: Path, record: dict) -> None:
-    _atomic_dump(_record_path(root, output), {**record, "code": code_digest()})
+    """Pages that read the same input share one key object, so that pickle writes each key once: a quarter of
+    the bytes, and a fifth of the time to write and read the 13,700 pages' keys at 10,000 documents."""
+    keys: dict = {}
+    pages = {route: tuple(keys.setdefault(key, key) for key in used) for route, used in record["pages"].items()}
+    _atomic_dump(_record_path(root, output), {**record, "pages": pages, "code": code_digest()})
 
 
 def attach(doc, path: Path):

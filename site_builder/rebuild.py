@@ -133,7 +133,7 @@ class Rebuilder:
         self.refreshed = (render, [old for old, _, _ in edits])
         return site, render
 
-    def _last(self, scanned: dict | None) -> dict | None:
+    def _last(self, scanned) -> dict | None:
         """The record of the last build, if public/ is still exactly as it left it (search index aside)."""
         output = self.config.output_path
         if self.record is None and self.persist:
@@ -144,12 +144,14 @@ class Rebuilder:
         if self.output_id is not None and identity(output) == self.output_id:
             return record
         try:
-            files = scanned if scanned is not None else cache.manifest(output)
+            files = scanned() if scanned is not None else cache.manifest(output)
         except OSError:
+            return None
+        if files is None:
             return None
         return record if _searchless(files) == _searchless(record["manifest"]) else None
 
-    def build(self, site: Site, plan: RenderPlan, *, scanned: dict | None = None, indexer=None,
+    def build(self, site: Site, plan: RenderPlan, *, scanned=None, indexer=None,
               keep_search: bool = False, progress=None, defer_save: bool = False) -> Outcome:
         """Bring public/ up to date with `site`. `indexer` (build.Indexer) writes the search index, or None: no
         index, unless `keep_search` (serve: its own indexer refreshes the one in public/). `defer_save`: the
@@ -322,14 +324,14 @@ def _in_order(docs: tuple, new: dict, a: int, b: int) -> bool:
 
 def _stale(pages: list, last: dict, inputs: Inputs) -> list:
     """The pages that are new, or read an input whose digest changed since the last build."""
-    changed = {key for key, digest in last["digests"].items()
-               if inputs.may_differ(key) and inputs.digest(key) != digest}
+    may_differ, digest = inputs.may_differ, inputs.digest
+    changed = {key for key, known in last["digests"].items() if may_differ(key) and digest(key) != known}
     inputs.changed = changed
     recorded = last["pages"]
     stale = []
-    for page in pages:
+    for page in pages:   # a record's keys are the page's reads then what it used while rendering (_record)
         used = recorded.get(page.route)
-        if used is None or not changed.isdisjoint(used) or not set(page.reads) <= set(used):
+        if used is None or used[:len(page.reads)] != page.reads or not changed.isdisjoint(used):
             stale.append(page)
     return stale
 

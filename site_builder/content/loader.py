@@ -11,12 +11,13 @@ import hashlib
 import os
 import pickle
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
-from site_builder.cache import attach
+from site_builder.cache import attach, face_of
 from site_builder.content import frontmatter_io
-from site_builder.content.model import Document, Site
+from site_builder.content.model import Body, Document, Site
 from site_builder.content.validate import parse_document
 from site_builder.errors import Problem, SiteError, display_path
 from site_builder.parallel import fork_map
@@ -70,7 +71,7 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
     """
     files, problems = found if found is not None else discover(config)
     problems = list(problems)
-    results, todo = _known(files, cache, store, hashes)
+    results, todo = _known(files, cache, store, hashes, config)
     _parse_new(todo, config, results, cache, store, hashes, jobs, progress)
     if cache is not None:
         for gone in set(cache) - set(files):
@@ -88,7 +89,7 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
     return Site(config=config, documents=tuple(documents))
 
 
-def _known(files: list[Path], cache: dict | None, store, hashes) -> tuple[dict, list]:
+def _known(files: list[Path], cache: dict | None, store, hashes, config: Config) -> tuple[dict, list]:
     """(path → result already known from the process's cache or the on-disk store, the files left to parse)."""
     results: dict[Path, object] = {}
     todo = []
@@ -103,6 +104,8 @@ def _known(files: list[Path], cache: dict | None, store, hashes) -> tuple[dict, 
             continue
         doc = store.get(path, _stat_stamp(st), hashes) if store is not None and st is not None else None
         if doc is not None:
+            if doc.body is None:   # read from its pack when a page shows it
+                object.__setattr__(doc, "body", Body.later(partial(_cached_body, store, path, config)))
             results[path] = doc
             if hashes is not None:
                 hashes.note(path, _stat_stamp(st), doc.content_hash)
@@ -121,7 +124,7 @@ def _parse_new(todo: list, config: Config, results: dict, cache, store, hashes, 
     by_name = {str(path): (path, stamp, st) for path, stamp, st in todo}
     done = 0
     outcomes = fork_map(_parse_chunk, args, jobs if len(todo) >= PARALLEL_THRESHOLD else 1)
-    for pack, blob, failed in outcomes:
+    for pack, blob, failed, faces in outcomes:
         entries = pickle.loads(blob)
         for name, sha, doc in entries:
             path, stamp, st = by_name[name]
@@ -131,8 +134,8 @@ def _parse_new(todo: list, config: Config, results: dict, cache, store, hashes, 
             if cache is not None and stamp is not None:
                 cache[path] = (stamp, doc)
         if store is not None and pack is not None:
-            store.added([(name, _stat_stamp(by_name[name][2]), sha)
-                         for name, sha, _ in entries if by_name[name][2] is not None], pack)
+            store.added([(name, _stat_stamp(by_name[name][2]), sha, face)
+                         for (name, sha, _), face in zip(entries, faces) if by_name[name][2] is not None], pack)
         for name, failure in failed:
             results[by_name[name][0]] = failure
         done += len(entries) + len(failed)
@@ -164,14 +167,28 @@ def _with_url(doc: Document, base_path: str) -> Document:
     return doc if doc.url == url else replace(doc, url=url)
 
 
-def _parse_chunk(args) -> tuple[str | None, bytes, list]:
-    """Parse a chunk of files; documents come back pickled once, and the same bytes become a cache pack."""
+def _cached_body(store, path: Path, config: Config) -> tuple[bytes, bytes, bytes]:
+    """The body of a document the cache gave without one; parsed again if its pack went away meanwhile (the
+    cache folder is anyone's to delete)."""
+    found = store.body(path)
+    if found is None:
+        doc = load_file(path, config.root, config.base_path)
+        if not isinstance(doc, Document):
+            raise SiteError(doc)
+        found = doc.body.encoded()
+    return found
+
+
+def _parse_chunk(args) -> tuple[str | None, bytes, list, list]:
+    """Parse a chunk of files; documents come back pickled once, and the same bytes become a cache pack (with
+    each document's face for the cache's index: see cache.DocumentStore)."""
     names, root, pack_dir, base_path = args
-    entries, failed = [], []
+    entries, failed, faces = [], [], []
     for name in names:
         result = load_file(Path(name), Path(root), base_path)
         if isinstance(result, Document):
             entries.append((name, result.content_hash, replace(result, source_path=None)))   # see cache.attach
+            faces.append(face_of(result) if pack_dir is not None else None)
         else:
             failed.append((name, result))
     blob = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
@@ -182,7 +199,7 @@ def _parse_chunk(args) -> tuple[str | None, bytes, list]:
             pack = write_pack(Path(pack_dir), blob)
         except OSError:   # a read-only or full cache folder only costs speed
             pack = None
-    return pack, blob, failed
+    return pack, blob, failed, faces
 
 
 def load_file(path: Path, root: Path, base_path: str = "/") -> Document | list[Problem]:

@@ -6,7 +6,7 @@ import datetime as dt
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from site_builder.config import Config
 from site_builder.schema import DOC_TYPES
@@ -27,43 +27,58 @@ class Region:
 class Body:
     """What only a document's own page reads: its rendered body, its text and its raw front matter. Kept
     encoded (UTF-8, pickle) until first read: a rebuild loads every cached document but reads the bodies of the
-    few whose pages it renders (decoding 10,000 bodies on load cost 0.8 s of a one-edit rebuild)."""
+    few whose pages it renders (decoding 10,000 bodies on load cost 0.8 s of a one-edit rebuild). A body from
+    the cache may not even be loaded yet (``Body.later``): its pack is read when the body is first needed."""
 
-    __slots__ = ("_html", "_text", "_meta")
+    __slots__ = ("_html", "_text", "_meta", "_fetch")
 
     def __init__(self, html: str | bytes, text: str | bytes, meta: dict | bytes):
-        self._html, self._text, self._meta = html, text, meta
+        self._html, self._text, self._meta, self._fetch = html, text, meta, None
+
+    @classmethod
+    def later(cls, fetch: Callable[[], tuple[bytes, bytes, bytes]]) -> "Body":
+        """A body that `fetch()` returns (encoded) when first read."""
+        body = cls(b"", b"", b"")
+        body._fetch = fetch
+        return body
+
+    def _loaded(self) -> "Body":
+        if self._fetch is not None:
+            self._html, self._text, self._meta = self._fetch()
+            self._fetch = None
+        return self
 
     @property
     def html(self) -> str:
-        if isinstance(self._html, bytes):
+        if isinstance(self._loaded()._html, bytes):
             self._html = self._html.decode("utf-8")
         return self._html
 
     @property
     def text(self) -> str:
-        if isinstance(self._text, bytes):
+        if isinstance(self._loaded()._text, bytes):
             self._text = self._text.decode("utf-8")
         return self._text
 
     @property
     def meta(self) -> dict[str, Any]:
-        if isinstance(self._meta, bytes):
+        if isinstance(self._loaded()._meta, bytes):
             self._meta = pickle.loads(self._meta)
         return self._meta
 
-    def _encoded(self) -> tuple[bytes, bytes, bytes]:
+    def encoded(self) -> tuple[bytes, bytes, bytes]:
+        self._loaded()
         meta = self._meta if isinstance(self._meta, bytes) else pickle.dumps(self._meta, protocol=pickle.HIGHEST_PROTOCOL)
         return (*(v if isinstance(v, bytes) else v.encode("utf-8") for v in (self._html, self._text)), meta)
 
     def __reduce__(self):
-        return Body, self._encoded()
+        return Body, self.encoded()
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Body) and self._encoded() == other._encoded()
+        return isinstance(other, Body) and self.encoded() == other.encoded()
 
     def __hash__(self) -> int:
-        return hash(self._encoded())
+        return hash(self.encoded())
 
 
 @dataclass(frozen=True)
