@@ -127,26 +127,19 @@ class YearTable:
     provinces: tuple[tuple[str, int, dict], ...]           # (province, reports, STAT_KEYS → Total)
 
 
-def year_tables(site: Site) -> tuple[YearTable, ...]:
-    by_year: dict[int, list[Figures]] = defaultdict(list)
-    for doc in site.documents:
-        f = figures(doc)
-        if f and doc.year:
-            by_year[doc.year].append(f)
-    tables = []
-    for year in sorted(by_year, reverse=True):
-        rows = sorted(by_year[year], key=lambda f: (f.doc.region.code if f.doc.region else "999999", f.doc.title))
-        with_t3 = [f for f in rows if f.outcomes]
-        by_province: dict[str, list[Figures]] = defaultdict(list)
-        for f in rows:
-            by_province[(f.doc.region.province if f.doc.region else None) or "全国性或地区不详"].append(f)
-        tables.append(YearTable(
-            year=year, rows=tuple(rows),
-            national={k: total([f.values[k] for f in rows]) for k in STAT_KEYS},
-            outcomes={k: total([f.outcomes[k] for f in with_t3]) for k in OUTCOMES},
-            provinces=tuple((p, len(fs), {k: total([f.values[k] for f in fs]) for k in STAT_KEYS})
-                            for p, fs in sorted(by_province.items(), key=lambda kv: _province_code(kv[1])))))
-    return tuple(tables)
+def year_table(year: int, reports: list[Figures]) -> YearTable:
+    """The table of one year's annual reports (`reports`: their figures, in the archive's order)."""
+    rows = sorted(reports, key=lambda f: (f.doc.region.code if f.doc.region else "999999", f.doc.title))
+    with_t3 = [f for f in rows if f.outcomes]
+    by_province: dict[str, list[Figures]] = defaultdict(list)
+    for f in rows:
+        by_province[(f.doc.region.province if f.doc.region else None) or "全国性或地区不详"].append(f)
+    return YearTable(
+        year=year, rows=tuple(rows),
+        national={k: total([f.values[k] for f in rows]) for k in STAT_KEYS},
+        outcomes={k: total([f.outcomes[k] for f in with_t3]) for k in OUTCOMES},
+        provinces=tuple((p, len(fs), {k: total([f.values[k] for f in fs]) for k in STAT_KEYS})
+                        for p, fs in sorted(by_province.items(), key=lambda kv: _province_code(kv[1]))))
 
 
 def _province_code(reports: list[Figures]) -> str:

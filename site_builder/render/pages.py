@@ -13,7 +13,7 @@ from site_builder.compare import archive_years, child_comparison, coverage_matri
 from site_builder.content.model import Document, Site
 from site_builder.listings import Listings, RegionNode, Term, paginate, region_keys
 from site_builder.render.exports import CSV_COLUMN_NOTES
-from site_builder.stats import region_series, year_tables
+from site_builder.stats import YearTable, figures, region_series, year_table
 from site_builder.urls import Urls
 
 
@@ -49,17 +49,19 @@ FIGURES = ("figures",)     # every annual report's figures, region, year and iss
 
 
 class Plan:
-    """The pages of a Site, planned once; `own` (region → its own documents, 'other years' order) is shared."""
+    """The pages of a Site, planned once; what several pages make of the documents is made once and shared."""
 
     def __init__(self, site: Site, listings: Listings):
         self.site, self.listings = site, listings
-        self.own = own_documents(site, listings)
+        self.own = OwnDocuments(listings)
+        self._chains: dict[tuple, tuple] = {}
         self.forget()
 
     def forget(self) -> None:
         """Drop what was made of the documents' fields (a rebuild updated some in place)."""
         self._series: dict[str, dict] = {}
         self._years = None
+        self._contexts: dict[str, dict] = {}
 
     def series(self, node: RegionNode) -> tuple[dict, tuple]:
         """The own reports over the years of every region in the node's province, and the archive's years. Made
@@ -71,6 +73,36 @@ class Plan:
         if self._years is None:
             self._years = archive_years(self.site)
         return self._series[province.key], self._years
+
+    def context(self, key: str, make: Callable[[], dict]) -> dict:
+        """make(), once per build for every page that shares `key` (the pages of one listing)."""
+        if key not in self._contexts:
+            self._contexts[key] = make()
+        return self._contexts[key]
+
+    def chain(self, doc: Document) -> tuple:
+        """(region chain, breadcrumbs, what the chain makes a document page read): the same for every document
+        of a region, so made once per region."""
+        keys = region_keys(doc)
+        if keys not in self._chains:
+            chain = [self.listings.regions[k] for k in keys]
+            reads = tuple(("face", n.key) for n in chain) + ((("own", keys[-1]),) if keys else ())
+            self._chains[keys] = (chain, (HOME,) + tuple((n.name, Urls.region(n.key)) for n in chain), reads)
+        return self._chains[keys]
+
+
+class OwnDocuments:
+    """Region key → the documents naming that region as their most specific one, in 'other years' order (None
+    when there are none), made per region when first asked for: a rebuild asks for a few regions' only."""
+
+    def __init__(self, listings: Listings):
+        self.listings, self.made = listings, {}
+
+    def get(self, key: str, default=None):
+        if key not in self.made:
+            node = self.listings.regions.get(key)
+            self.made[key] = tuple(sorted(node.own_documents, key=_other_years_order)) if node else ()
+        return self.made[key] or default
 
 
 def plan_pages(plan: Plan) -> list[Page]:
@@ -101,26 +133,12 @@ def _other_years_order(d: Document) -> tuple:
     return (-(d.year or 0), d.sort_key)
 
 
-def own_documents(site: Site, listings: Listings) -> dict[str, tuple[Document, ...]]:
-    """Region key → the documents naming that region as their most specific one, in 'other years' order.
-    One pass over the documents: asking each region node per document page would be quadratic."""
-    own: dict[str, list[Document]] = {}
-    for doc in site.documents:
-        keys = region_keys(doc)
-        if keys:
-            own.setdefault(keys[-1], []).append(doc)
-    return {key: tuple(sorted(docs, key=_other_years_order)) for key, docs in own.items()}
-
-
 def document_page(doc: Document, plan: Plan) -> Page:
     """A document's page. Its links stay bounded whatever the size of its region (render/document.py:
     related): a handful of the region's other documents, previous / next, and the region's count. It reads
     the document, its region's own documents (the related links) and its regions' names and counts."""
-    chain = plan.listings.chain(doc)
-    crumbs = [HOME] + [(n.name, Urls.region(n.key)) for n in chain]
-    reads = (("doc", doc.rel_path),) + tuple(("face", n.key) for n in chain)
-    if chain:
-        reads += (("own", chain[-1].key),)
+    chain, crumbs, chain_reads = plan.chain(doc)
+    reads = (("doc", doc.rel_path),) + chain_reads
 
     def make() -> dict[str, Any]:
         from site_builder.render import document as D
@@ -134,7 +152,7 @@ def document_page(doc: Document, plan: Plan) -> Page:
                 "toc": D.table_of_contents(doc.body_html, doc.body_text), "approx": D.approx_keys(doc),
                 "place_missing": D.place_missing(doc), "citation": D.citation}
 
-    return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, tuple(crumbs), make, reads)
+    return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, crumbs, make, reads)
 
 
 def region_pages(plan: Plan) -> list[Page]:
@@ -162,27 +180,31 @@ def _region_context(node: RegionNode, plan: Plan) -> Callable[[], dict]:
                 "compare": child_comparison(node, listings, full),
                 "coverage": coverage_row(node, full, years) if years else None,
                 "matrix": coverage_matrix(node, listings, full, years)}
-    return make
+    return lambda: plan.context(node.key, make)   # made once for all the region's pages (a province has dozens)
 
 
 def stats_pages(site: Site) -> list[Page]:
     """/stats/: provinces × years and the years side by side; /stats/<year>/: the regions of that year side by side.
     /stats/ reads the annual reports' figures (no title); a year's page lists its reports with their titles.
-    The tables are made only when one of these pages is rendered; their years are known without them."""
-    made: list = []
+    A year's table is made only when a page shows it: a rebuild renders one year's page, not every year's."""
+    reports: dict[int, list[Document]] = {}
+    for doc in site.documents:
+        if doc.doc_type == "annual_report" and doc.year:
+            reports.setdefault(doc.year, []).append(doc)
+    years = sorted(reports, reverse=True)
+    made: dict = {}
 
-    def tables() -> tuple:
-        if not made:
-            made.append({t.year: t for t in year_tables(site)})
-        return made[0]
+    def table(year: int) -> YearTable:
+        if year not in made:
+            made[year] = year_table(year, [figures(doc) for doc in reports[year]])
+        return made[year]
 
-    years = sorted({d.year for d in site.documents if d.doc_type == "annual_report" and d.year}, reverse=True)
     pages = [Page(Urls.stats, "stats.html", "统计数据", "statistics page", (HOME,), reads=(FIGURES,), make=lambda: {
-        "tables": tuple(tables().values()), "figures_compared": stats_comparison(site)})]
+        "tables": tuple(table(year) for year in years), "figures_compared": stats_comparison(site)})]
     for year in years:
         pages.append(Page(Urls.stats_year(year), "stats_year.html", f"{year}年度报告统计数据",
                           f"statistics {year}", (HOME, ("统计数据", Urls.stats)),
-                          reads=(("annual", year),), make=lambda year=year: {"table": tables()[year]}))
+                          reads=(("annual", year),), make=lambda year=year: {"table": table(year)}))
     return pages
 
 
