@@ -26,6 +26,8 @@ class BuildResult:
     unchanged: bool = False   # nothing to do: every input is as at the last build and public/ is intact
     size: int = 0             # bytes of every file in the output folder: what a host publishes
     outcome: object = None    # rebuild.Outcome: which pages were rendered, which files written
+    kept: tuple = ()          # the build's caches, alive as long as the result: a command that exits at once
+    # does not free them one by one first (0.15 s of a one-edit rebuild at 10,000 documents; cli._leave)
 
     def summary(self) -> str:
         if self.unchanged:
@@ -166,7 +168,7 @@ def _build(config: Config, *, search: bool | None, log, jobs: int | None, progre
         cache.record_build(config.root, config.output_path, digest, counts, outcome.manifest)
     _explain(config, outcome)
     return BuildResult(counts["documents"], counts["pages"], counts["files"], time.perf_counter() - started,
-                       outcome.search, size=counts["size"], outcome=outcome)
+                       outcome.search, size=counts["size"], outcome=outcome, kept=(rebuilder, store, hashes))
 
 
 def _check(config: Config, hashes, options: dict, log) -> tuple:

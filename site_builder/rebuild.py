@@ -171,10 +171,10 @@ class Rebuilder:
             outcome, reads = self._staged(site, plan, indexer, keep_search, progress)
         else:
             outcome, reads = self._in_place(site, plan, dirty, last, inputs, indexer, keep_search, same)
-        if same and outcome.step == "changes":
-            self._record_refreshed(plan, inputs, reads, outcome, last)
+        self._record(plan, inputs, reads, outcome, last)
+        if same and outcome.step == "changes":   # who reads what: kept up to date for the next refresh()
+            self.readers.moved(self.record["pages"], reads)
         else:
-            self._record(plan, inputs, reads, outcome, last)
             self.readers = None
         self.live = (site, plan)
         if not defer_save:
@@ -228,9 +228,10 @@ class Rebuilder:
         cache.forget_build(self.config.root, output)
         for rel in sorted(memory):
             writer.write_file(rel, memory[rel])
-        produced = len(plan.pages) + len(site_files_names(plan))
-        if not same:   # the record's plan produces what it produced: nothing to remove
-            produced = {Urls.output_file(p.route) for p in plan.pages} | set(site_files_names(plan))
+        names = site_files_names(plan)
+        produced = len(plan.pages) + len(names)
+        if not same and not _as_recorded(plan, names, last):   # else nothing to remove
+            produced = {Urls.output_file(p.route) for p in plan.pages} | set(names)
             for rel in sorted(set(_searchless(last["manifest"])) - produced):
                 writer.remove(rel)
             produced = len(produced)
@@ -253,33 +254,29 @@ class Rebuilder:
         where = plan.where()
         return [plan.pages[n] for n in sorted(where[route] for route in self.readers.of(inputs.changed))]
 
-    def _record_refreshed(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict) -> None:
-        """_record() for a refreshed plan: the pages rendered again and the inputs whose digest changed."""
-        pages, where = dict(last["pages"]), plan.where()
-        for route, used in reads.items():
-            pages[route] = tuple(plan.pages[where[route]].reads) + tuple(sorted(used))
-        known = last["digests"]
-        fresh = {key for route in reads for key in pages[route] if key not in known} | ({("entries",)} - known.keys())
-        digests = {**known, **{key: inputs.digest(key) for key in inputs.changed | fresh}}
-        self.readers.moved(pages, reads)
-        self.record = {"global": last["global"], "pages": pages, "digests": digests,
-                       "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
-
     def _record(self, plan: RenderPlan, inputs: Inputs, reads: dict, outcome: Outcome, last: dict | None) -> None:
-        """The record of this build: per page what it read, every input's digest, public/'s manifest."""
+        """The record of this build: per page what it read, every input's digest, public/'s manifest. When the
+        pages are the last build's, only those rendered again can read other inputs now (a key no page reads
+        any more is kept until the pages change)."""
         if last and not plan.made:
             plan.exports_memo = last["exports"]   # not made this time: the last build's still hold
-        pages = {}
-        old = last["pages"] if last else {}
-        for page in plan.pages:
-            used = reads.get(page.route)
-            pages[page.route] = tuple(page.reads) + tuple(sorted(used)) if used is not None else old[page.route]
-        keys = {key for used in pages.values() for key in used} | {("entries",)}
-        known = last["digests"] if last else {}   # a key no changed document is part of kept its digest
-        digests = {key: known[key] if key in known and not inputs.may_differ(key) else inputs.digest(key)
-                   for key in keys}
-        self.record = {"global": global_key(self.config), "pages": pages, "digests": digests,
-                       "faces": inputs.faces, "manifest": outcome.manifest, "exports": plan.exports_memo}
+        where, old = plan.where(), last["pages"] if last else {}
+        if last and where.keys() == old.keys():
+            pages, known = dict(old), last["digests"]
+            for route, used in reads.items():
+                pages[route] = tuple(plan.pages[where[route]].reads) + tuple(sorted(used))
+            fresh = {key for route in reads for key in pages[route] if key not in known} | ({("entries",)} - known.keys())
+            digests = {**known, **{key: inputs.digest(key) for key in inputs.changed | fresh}}
+        else:
+            pages = {page.route: tuple(page.reads) + tuple(sorted(reads[page.route])) if page.route in reads
+                     else old[page.route] for page in plan.pages}
+            keys = {key for used in pages.values() for key in used} | {("entries",)}
+            known = last["digests"] if last else {}   # a key no changed document is part of kept its digest
+            digests = {key: known[key] if key in known and not inputs.may_differ(key) else inputs.digest(key)
+                       for key in keys}
+        self.record = {"global": last["global"] if last else global_key(self.config), "pages": pages,
+                       "digests": digests, "faces": inputs.faces, "manifest": outcome.manifest,
+                       "exports": plan.exports_memo}
 
 
 def _edits(site: Site, config: Config, paths, where: dict) -> list[tuple] | None:
@@ -302,7 +299,7 @@ def _edits(site: Site, config: Config, paths, where: dict) -> list[tuple] | None
         doc = load_file(docs[n].source_path, config.root, config.base_path)
         if not isinstance(doc, Document) or not _same_place(docs[n], doc):
             return None
-        new[n] = (doc, (st.st_mtime_ns, st.st_size))
+        new[n] = (doc, cache.stamp_of(st))
     if not all(_in_order(docs, new, n, n + 1) for m in new for n in (m - 1, m) if 0 <= n < len(docs) - 1):
         return None
     return [(docs[n], doc, stamp) for n, (doc, stamp) in new.items()]
@@ -334,6 +331,14 @@ def _stale(pages: list, last: dict, inputs: Inputs) -> list:
         if used is None or used[:len(page.reads)] != page.reads or not changed.isdisjoint(used):
             stale.append(page)
     return stale
+
+
+def _as_recorded(plan: RenderPlan, names: list[str], last: dict) -> bool:
+    """The plan produces the files the last build produced (public/ holds them, as checked): the same pages, and
+    as many files beside them, these among them."""
+    files = _searchless(last["manifest"])
+    return plan.where().keys() == last["pages"].keys() and len(files) == len(plan.pages) + len(names) and \
+        all(name in files for name in names)
 
 
 def site_files_names(plan: RenderPlan) -> list[str]:

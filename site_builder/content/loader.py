@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
-from site_builder.cache import attach, face_of
+from site_builder.cache import attach, face_of, stamp_of
 from site_builder.content import frontmatter_io
 from site_builder.content.model import Body, Document, Site
 from site_builder.content.validate import parse_document
@@ -62,8 +62,8 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
               progress=None, found: tuple | None = None) -> Site:
     """Parse every content file; raise SiteError listing all problems if any file is broken.
 
-    `cache` (path → ((mtime, size), result)) lets a long-running process (watch, serve) re-parse only the
-    files that changed since its last call; it is updated in place. `store` (cache.DocumentStore) is the
+    `cache` (path → (its stat as cache.stamp_of gives it, result)) lets a long-running process (watch, serve)
+    re-parse only the files that changed since its last call; it is updated in place. `store` (cache.DocumentStore) is the
     on-disk cache of parsed documents across builds; `hashes` (cache.FileHashes) lets it accept a file whose
     stat changed but whose bytes did not. `progress(done, total)` is called as files are parsed.
     Files are parsed in chunks by worker processes (`jobs`, default one per core) above PARALLEL_THRESHOLD.
@@ -90,52 +90,62 @@ def load_site(config: Config, jobs: int | None = None, cache: dict | None = None
 
 
 def _known(files: list[Path], cache: dict | None, store, hashes, config: Config) -> tuple[dict, list]:
-    """(path → result already known from the process's cache or the on-disk store, the files left to parse)."""
+    """(path → result already known from the process's cache or the on-disk store, the files left to parse as
+    (path, stat stamp)). A stat the build's fingerprint just took (hashes) is not taken again."""
     results: dict[Path, object] = {}
     todo = []
+    seen = hashes.seen if hashes is not None else {}
     for path in files:
-        try:
-            st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            st = stamp = None
+        stamp = _stamp(path, seen)
         if cache is not None and stamp is not None and cache.get(path, (None,))[0] == stamp:
             results[path] = cache[path][1]
             continue
-        doc = store.get(path, _stat_stamp(st), hashes) if store is not None and st is not None else None
+        doc = store.get(path, stamp, hashes) if store is not None and stamp is not None else None
         if doc is not None:
             if doc.body is None:   # read from its pack when a page shows it
                 object.__setattr__(doc, "body", Body.later(partial(_cached_body, store, path, config)))
             results[path] = doc
             if hashes is not None:
-                hashes.note(path, _stat_stamp(st), doc.content_hash)
+                hashes.note(path, stamp, doc.content_hash)
             if cache is not None:
                 cache[path] = (stamp, doc)
             continue
-        todo.append((path, stamp, st))
+        todo.append((path, stamp))
     return results, todo
+
+
+def _stamp(path: Path, seen: dict) -> tuple[int, int, int] | None:
+    """cache.stamp_of the file: (size, mtime_ns, inode); None if it cannot be read."""
+    known = seen.get(str(path))
+    if known is not None:
+        return known[0]
+    try:
+        return stamp_of(path.stat())
+    except OSError:
+        return None
 
 
 def _parse_new(todo: list, config: Config, results: dict, cache, store, hashes, jobs, progress) -> None:
     """Parse the files of `todo` (in forked workers when there are many) into `results` and the caches."""
     pack_dir = str(store.pack_dir) if store is not None else None
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    args = [([str(path) for path, _, _ in chunk], str(config.root), pack_dir, config.base_path) for chunk in chunks]
-    by_name = {str(path): (path, stamp, st) for path, stamp, st in todo}
+    args = [([str(path) for path, _ in chunk], str(config.root), pack_dir, config.base_path) for chunk in chunks]
+    by_name = {str(path): (path, stamp) for path, stamp in todo}
     done = 0
     outcomes = fork_map(_parse_chunk, args, jobs if len(todo) >= PARALLEL_THRESHOLD else 1)
     for pack, blob, failed, faces in outcomes:
         entries = pickle.loads(blob)
         for name, sha, doc in entries:
-            path, stamp, st = by_name[name]
+            path, stamp = by_name[name]
             results[path] = doc = attach(doc, path)
-            if hashes is not None and st is not None:
-                hashes.note(path, _stat_stamp(st), sha)
-            if cache is not None and stamp is not None:
-                cache[path] = (stamp, doc)
+            if stamp is not None:
+                if hashes is not None:
+                    hashes.note(path, stamp, sha)
+                if cache is not None:
+                    cache[path] = (stamp, doc)
         if store is not None and pack is not None:
-            store.added([(name, _stat_stamp(by_name[name][2]), sha, face)
-                         for (name, sha, _), face in zip(entries, faces) if by_name[name][2] is not None], pack)
+            store.added([(name, by_name[name][1], sha, face)
+                         for (name, sha, _), face in zip(entries, faces) if by_name[name][1] is not None], pack)
         for name, failure in failed:
             results[by_name[name][0]] = failure
         done += len(entries) + len(failed)
@@ -152,10 +162,6 @@ def _collisions(documents: list[Document]) -> list[Problem]:
 
 
 CHUNK = 64   # files per parse task: coarse enough to keep workers busy, fine enough for a progress bar
-
-
-def _stat_stamp(st) -> tuple[int, int, int]:
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _with_url(doc: Document, base_path: str) -> Document:
