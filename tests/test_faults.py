@@ -173,6 +173,25 @@ def test_a_damaged_cache_is_detected_and_rebuilt(tmp_path, damage):
     assert tree_bytes(root / "public") == clean_build(root, tmp_path)
 
 
+def test_a_rebuild_reads_bodies_from_packs_and_survives_losing_them(tmp_path):
+    """A rebuild takes unchanged documents' faces from the cache and their bodies from the packs, only for the
+    pages it renders. A faces file that went bad is passed over (its pack is read), and a body whose pack went
+    away is parsed again from its file: the output is a clean build's either way."""
+    root = corpus_site(tmp_path / "site", 60)
+    run_cli("build", "--root", root, "--no-search")
+    packs = root / ".site-builder-cache" / "documents" / "packs"
+    faces = sorted(packs.glob("*.faces"))
+    assert faces and len(faces) == len(list(packs.glob("*.pickle")))
+    faces[0].write_bytes(_garble(faces[0].read_bytes()))
+    for pack in sorted(packs.glob("*.pickle"))[1:]:
+        pack.unlink()   # their faces stay: the documents' pages must still get their bodies
+    edit(root, 1)
+    shutil.rmtree(root / "public")   # every page is rendered: every body is needed
+    rebuilt = run_cli("build", "--root", root, "--no-search")
+    no_traceback(rebuilt.stdout, rebuilt.stderr)
+    assert tree_bytes(root / "public") == clean_build(root, tmp_path)
+
+
 # --- cannot write ----------------------------------------------------------------------------------------------
 
 SIMULATED: dict[Path, int] = {}   # folder → size, for the small disks made without a mount

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from site_builder.config import Config
-from site_builder.cache import attach, face_of, stamp_of
+from site_builder.cache import attach, stamp_of
 from site_builder.content import frontmatter_io
 from site_builder.content.model import Body, Document, Site
 from site_builder.content.validate import parse_document
@@ -133,7 +133,7 @@ def _parse_new(todo: list, config: Config, results: dict, cache, store, hashes, 
     by_name = {str(path): (path, stamp) for path, stamp in todo}
     done = 0
     outcomes = fork_map(_parse_chunk, args, jobs if len(todo) >= PARALLEL_THRESHOLD else 1)
-    for pack, blob, failed, faces in outcomes:
+    for pack, blob, failed in outcomes:
         entries = pickle.loads(blob)
         for name, sha, doc in entries:
             path, stamp = by_name[name]
@@ -144,8 +144,8 @@ def _parse_new(todo: list, config: Config, results: dict, cache, store, hashes, 
                 if cache is not None:
                     cache[path] = (stamp, doc)
         if store is not None and pack is not None:
-            store.added([(name, by_name[name][1], sha, face)
-                         for (name, sha, _), face in zip(entries, faces) if by_name[name][1] is not None], pack)
+            store.added([(name, by_name[name][1], sha) for name, sha, _ in entries if by_name[name][1] is not None],
+                        pack)
         for name, failure in failed:
             results[by_name[name][0]] = failure
         done += len(entries) + len(failed)
@@ -185,16 +185,14 @@ def _cached_body(store, path: Path, config: Config) -> tuple[bytes, bytes, bytes
     return found
 
 
-def _parse_chunk(args) -> tuple[str | None, bytes, list, list]:
-    """Parse a chunk of files; documents come back pickled once, and the same bytes become a cache pack (with
-    each document's face for the cache's index: see cache.DocumentStore)."""
+def _parse_chunk(args) -> tuple[str | None, bytes, list]:
+    """Parse a chunk of files; documents come back pickled once, and the same bytes become a cache pack."""
     names, root, pack_dir, base_path = args
-    entries, failed, faces = [], [], []
+    entries, failed = [], []
     for name in names:
         result = load_file(Path(name), Path(root), base_path)
         if isinstance(result, Document):
             entries.append((name, result.content_hash, replace(result, source_path=None)))   # see cache.attach
-            faces.append(face_of(result) if pack_dir is not None else None)
         else:
             failed.append((name, result))
     blob = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
@@ -202,10 +200,10 @@ def _parse_chunk(args) -> tuple[str | None, bytes, list, list]:
     if pack_dir is not None and entries:
         from site_builder.cache import write_pack
         try:
-            pack = write_pack(Path(pack_dir), blob)
+            pack = write_pack(Path(pack_dir), blob, entries)
         except OSError:   # a read-only or full cache folder only costs speed
             pack = None
-    return pack, blob, failed, faces
+    return pack, blob, failed
 
 
 def load_file(path: Path, root: Path, base_path: str = "/") -> Document | list[Problem]:
