@@ -85,7 +85,7 @@ class Plan:
         of a region, so made once per region."""
         keys = region_keys(doc)
         if keys not in self._chains:
-            chain = [self.listings.regions[k] for k in keys]
+            chain = self.listings.chain(doc)
             reads = tuple(("face", n.key) for n in chain) + ((("own", keys[-1]),) if keys else ())
             self._chains[keys] = (chain, (HOME,) + tuple((n.name, Urls.region(n.key)) for n in chain), reads)
         return self._chains[keys]
