@@ -8,9 +8,12 @@ the work. So every parallel step of the pipeline goes through here:
   come); func may be a closure: it is inherited at the fork, never pickled. Only tasks and results travel.
 * ``Forked(func, *args)`` — one call in a forked child while this process goes on; ``result()`` waits.
 * ``side_by_side(first, second)`` — second() in a forked child while first() runs here.
+* ``Resident(make, *args)`` — an object made and kept in a forked child with one thread, called through a pipe:
+  for a process that runs threads (serve) and must fork workers (see the class).
 * ``collector_paused()`` — Python's cyclic garbage collector off while a build makes its long-lived objects.
 
 Workers ignore Ctrl-C: the terminal sends it to the whole process group, and the parent stops its workers.
+Workers die with their parent (Linux: PR_SET_PDEATHSIG), so a `kill -9` of a run leaves no worker behind.
 Where fork is unavailable, or inside a pool worker (which may not have children), work runs in this process.
 """
 
@@ -21,8 +24,11 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
+import time
 import traceback
 from contextlib import contextmanager
+from functools import cache
 from typing import Callable, Iterable, Iterator
 
 _JOB: Callable | None = None   # the function of the pool being created: inherited by its workers
@@ -42,8 +48,40 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
-def _ignore_interrupt() -> None:
+def _worker_start(parent: int) -> None:
+    """A worker ignores Ctrl-C, dies of the SIGTERM its pool stops it with whatever handler its parent had (a
+    Python handler runs only when the worker's thread runs Python code, which a worker stuck on a lock never
+    does again), and dies with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+@cache
+def _prctl():
+    """libc's prctl, or None (not Linux). Looked up in the parent, before it forks: children inherit it."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return None
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: be killed when `parent` ends, however it ends — a `kill -9` of serve must not leave
+    workers parsing for nobody. Strictly, when the thread that forked it ends: a pool's replacement workers
+    (fork_map's `fresh`) die with the pool's worker-handler thread, which ends after the pool's last result.
+    Where prctl is missing: nothing."""
+    prctl = _prctl()
+    if prctl is None:  # pragma: no cover - not Linux
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:   # it ended before the request: no signal will come
+        os._exit(1)
 
 
 def _run(task):
@@ -65,8 +103,9 @@ def fork_map(func: Callable, tasks: Iterable, jobs: int | None, *, ordered: bool
             gc.collect()
         gc.freeze()
     _JOB = func
+    _prctl()
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt,
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),),
                                                         maxtasksperchild=1 if fresh else None)
     finally:
         _JOB = None   # the workers have their copy; a later pool must not see this one's
@@ -88,7 +127,8 @@ class Forked:
     def __init__(self, func: Callable, *args):
         context = multiprocessing.get_context("fork")
         self._answer, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_answer_with, args=(send, func, args))
+        _prctl()
+        self._process = context.Process(target=_answer_with, args=(send, os.getpid(), func, args))
         self._process.start()
         send.close()
 
@@ -109,8 +149,8 @@ class Forked:
         self._answer.close()
 
 
-def _answer_with(send, func: Callable, args: tuple) -> None:
-    _ignore_interrupt()
+def _answer_with(send, parent: int, func: Callable, args: tuple) -> None:
+    _worker_start(parent)
     try:
         send.send(("ok", func(*args)))
     except BaseException as exc:  # noqa: BLE001 - the parent raises it
@@ -123,10 +163,13 @@ def side_by_side(first: Callable, second: Callable) -> tuple:
     if not can_fork():
         return first(), second()
     read, write = os.pipe()
+    _prctl()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: os._exit, so that nothing of the parent's (atexit, buffers) runs twice
         code = 1
         try:
+            die_with_parent(parent)
             os.close(read)
             with os.fdopen(write, "wb") as answer:
                 answer.write(pickle.dumps(second()))
@@ -145,6 +188,110 @@ def side_by_side(first: Callable, second: Callable) -> tuple:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{second.__name__} failed in a forked process")
     return result, pickle.loads(data)
+
+
+class Resident:
+    """make(*args) in a forked child that keeps it; ``call(name, *args)`` runs its method there, one call at a time,
+    and returns the value (or raises RuntimeError with the child's traceback).
+
+    Why: a fork copies the locks of every thread as they are at that instant, and the child has only the thread
+    that forked. A lock another thread held then (the import lock, a stdio buffer's, logging's, a watchdog queue's,
+    malloc's) stays held in the child forever: a worker forked by serve while its HTTP server and file watcher ran
+    hung at 10,000 documents. Made before any thread starts, the resident child runs no thread of its own (a pool's
+    threads start after its workers were forked and end before the next pool), so the workers it forks are safe;
+    the threads stay in the parent. The child ignores Ctrl-C while it waits for a call (the parent decides);
+    `stop()` interrupts a call in progress, which unwinds as it would in a one-process run (workers stopped, a
+    staged output folder removed)."""
+
+    def __init__(self, make: Callable, *args):
+        self.busy = False   # a call was sent and its answer not read (the parent was interrupted meanwhile)
+        self.pid, self._here = None, None
+        if not can_fork():   # kept in this process
+            self._here = make(*args)
+            return
+        self._calls, theirs = multiprocessing.Pipe()
+        _prctl()
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:   # the child: os._exit, so that nothing of the parent's (atexit, buffers) runs twice
+            code = 1
+            try:
+                die_with_parent(parent)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                self._calls.close()
+                _answer_calls(make(*args), theirs)
+                code = 0
+            except BaseException:  # noqa: BLE001 - the parent sees the pipe close
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        theirs.close()
+
+    def call(self, name: str, *args):
+        if self._here is not None:
+            return getattr(self._here, name)(*args)
+        self.busy = True
+        self._calls.send((name, args))
+        try:
+            kind, value = self._calls.recv()
+        except EOFError:
+            kind, value = "error", "the process ended without an answer"
+        self.busy = False
+        if kind == "error":
+            raise RuntimeError(f"{name} failed in the resident process: {value}")
+        return value
+
+    def stop(self, timeout: float = 30) -> None:
+        """End the child: a call in progress is interrupted; killed if it has not ended after `timeout` seconds."""
+        if self.pid is None:
+            return
+        if self.busy:
+            _signal(self.pid, signal.SIGINT)
+        self._calls.close()   # the child reads the end of its calls and exits
+        deadline = time.monotonic() + timeout
+        while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() > deadline:
+                _signal(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                break
+            time.sleep(0.02)
+        self.pid = None
+
+
+def _answer_calls(obj, calls) -> None:
+    """The resident child's loop: one call at a time until the parent closes its end."""
+    while True:
+        try:
+            name, args = calls.recv()
+        except EOFError:
+            return
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)   # stop() interrupts a call
+            try:
+                answer = ("ok", getattr(obj, name)(*args))
+            finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except KeyboardInterrupt:
+            answer = ("error", "interrupted")
+        except Exception:  # noqa: BLE001 - the parent raises it
+            answer = ("error", traceback.format_exc())
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            calls.send(answer)
+        except OSError:   # the parent is gone or stopped listening
+            return
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 @contextmanager

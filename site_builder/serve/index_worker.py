@@ -13,10 +13,12 @@ from pathlib import Path
 from site_builder import cache
 from site_builder.build import load, search_plan
 from site_builder.config import Config
+from site_builder.parallel import die_with_parent
 from site_builder.search import build_search_index
 
 
 def main() -> int:
+    die_with_parent(int(sys.argv[3]))   # its own session: a `kill -9` of serve would not reach it otherwise
     try:
         os.nice(10)
     except OSError:

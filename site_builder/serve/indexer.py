@@ -83,7 +83,8 @@ class SearchIndexer:
         shutil.rmtree(scratch, ignore_errors=True)
         values = {**{k: getattr(config, k) for k in config.__dataclass_fields__}, "root": str(config.root)}
         self.process = subprocess.Popen([sys.executable, "-m", "site_builder.serve.index_worker",
-                                         json.dumps(values, default=str), str(scratch)], start_new_session=True,
+                                         json.dumps(values, default=str), str(scratch), str(os.getpid())],
+                                        start_new_session=True,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, err = self.process.communicate()
         if self.process.returncode != 0 or self.cancelled:
