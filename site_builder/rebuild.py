@@ -2,10 +2,10 @@
 inputs changed since the last build, write only the files whose bytes changed.
 
 The plan (render/pages.py) is cheap: every page's route, template and the inputs it reads, not its context.
-The last build's record (.site-builder-cache/pages-*.pickle) holds, per page, the inputs it read — the ones
-it names and the templates and static files it used while rendering — and every input's digest
-(render/inputs.py). A page is rendered again when it is new, or when one of its recorded inputs has another
-digest now; the rest of public/ stays as it is. Two ways to write:
+The last build's record (cache/record.py) holds, per page, the inputs it read — the ones it names and the
+templates and static files it used while rendering — and every input's digest (render/inputs.py). A page is
+rendered again when it is new, or when one of its recorded inputs has another digest now; the rest of public/
+stays as it is. Two ways to write:
 
 * in place, for a rebuild of a few pages into an intact public/ (as the record left it): every page is
   rendered first, in memory, then each changed file is written by temp file + rename, and files no longer
@@ -31,7 +31,7 @@ from site_builder.content.model import Document
 from site_builder.listings import build_listings
 from site_builder.output import InMemory, InPlace, Staging, identity
 from site_builder.render import DATA_ROUTES, RenderPlan, plan_render, refresh_plan, site_files
-from site_builder.render.inputs import Inputs, Readers
+from site_builder.render.inputs import FIXED, Inputs, Readers
 from site_builder.render.write import PARALLEL_PAGES, render_into
 from site_builder.urls import INDEX_ROOTS, Urls
 
@@ -87,6 +87,7 @@ class Rebuilder:
         self.jobs = jobs
         self.parsed = parsed if parsed is not None else {}   # loader cache: path → (stat, Document)
         self.record: dict | None = None
+        self.record_file = cache.RecordFile(config.root, config.output_path)
         self.env = None
         self.env_key = None
         self.output_id = None      # public/ as this process left it: no need to scan it again
@@ -137,7 +138,7 @@ class Rebuilder:
         """The record of the last build, if public/ is still exactly as it left it (search index aside)."""
         output = self.config.output_path
         if self.record is None and self.persist:
-            self.record = cache.load_record(self.config.root, output)
+            self.record = self.record_file.load()
         record = self.record
         if not record or record["global"] != global_key(self.config) or not output.is_dir():
             return None
@@ -185,7 +186,7 @@ class Rebuilder:
     def save(self) -> None:
         """Keep the record of the last build in the cache folder, for the next process."""
         if self.persist and self.record:
-            cache.save_record(self.config.root, self.config.output_path, self.record)
+            self.record_file.save(self.record)
 
     def _staged(self, site, plan, indexer, keep_search, progress) -> tuple[Outcome, dict]:
         output = self.config.output_path
@@ -248,9 +249,7 @@ class Rebuilder:
         an input whose digest changed, found through who reads what instead of by going through every page."""
         if self.readers is None or self.readers.pages is not last["pages"]:
             self.readers = Readers(last["pages"])
-        known = last["digests"]
-        inputs.changed = {key for key in inputs.touched_keys() | self.readers.fixed
-                          if key in known and inputs.digest(key) != known[key]}
+        inputs.changed = _changed(inputs, last["digests"], self.readers.fixed)
         where = plan.where()
         return [plan.pages[n] for n in sorted(where[route] for route in self.readers.of(inputs.changed))]
 
@@ -321,9 +320,8 @@ def _in_order(docs: tuple, new: dict, a: int, b: int) -> bool:
 
 def _stale(pages: list, last: dict, inputs: Inputs) -> list:
     """The pages that are new, or read an input whose digest changed since the last build."""
-    may_differ, digest = inputs.may_differ, inputs.digest
-    changed = {key for key, known in last["digests"].items() if may_differ(key) and digest(key) != known}
-    inputs.changed = changed
+    known = last["digests"]
+    changed = inputs.changed = _changed(inputs, known, {key for key in known if key[0] in FIXED})
     recorded = last["pages"]
     stale = []
     for page in pages:   # a record's keys are the page's reads then what it used while rendering (_record)
@@ -331,6 +329,12 @@ def _stale(pages: list, last: dict, inputs: Inputs) -> list:
         if used is None or used[:len(page.reads)] != page.reads or not changed.isdisjoint(used):
             stale.append(page)
     return stale
+
+
+def _changed(inputs: Inputs, known: dict, fixed) -> set:
+    """The keys whose digest changed since the last build (`known`): of those the changed documents are part of,
+    and of the templates and static files (`fixed`)."""
+    return {key for key in inputs.touched_keys() | fixed if key in known and inputs.digest(key) != known[key]}
 
 
 def _as_recorded(plan: RenderPlan, names: list[str], last: dict) -> bool:

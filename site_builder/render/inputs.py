@@ -32,6 +32,7 @@ from site_builder.content.model import Document
 from site_builder.listings import region_keys
 from site_builder.urls import UNDATED
 
+FIXED = ("template", "asset")   # input kinds no document is part of: their digests are checked every time
 BODY_FIELDS = {"body", "content_hash"}   # read by the document's own page only (body: text, front matter)
 FACE_FIELDS = None
 
@@ -117,7 +118,7 @@ class Inputs:
         """False when the key's digest is certainly as at the last build (no changed document is part of it;
         templates and static files are always checked)."""
         keys, terms = self.touched
-        return key in keys or key[0] in ("template", "asset") or (key[0] == "slice" and key[1:3] in terms)
+        return key in keys or key[0] in FIXED or (key[0] == "slice" and key[1:3] in terms)
 
     def touched_keys(self) -> set:
         """The keys may_differ() is true of, templates and static files aside; a term's slices as it has pages
@@ -237,7 +238,7 @@ class Readers:
         for route, used in pages.items():
             for key in used:
                 self.routes.setdefault(key, set()).add(route)
-        self.fixed = {key for key in self.routes if key[0] in ("template", "asset")}   # always checked
+        self.fixed = {key for key in self.routes if key[0] in FIXED}   # always checked
 
     def of(self, keys) -> set:
         found: set = set()
@@ -253,6 +254,6 @@ class Readers:
                 self.routes[key].discard(route)
             for key in now - before:
                 self.routes.setdefault(key, set()).add(route)
-                if key[0] in ("template", "asset"):
+                if key[0] in FIXED:
                     self.fixed.add(key)
         self.pages = pages
