@@ -49,9 +49,10 @@ def can_fork() -> bool:
 
 
 def _worker_start(parent: int) -> None:
-    """A worker ignores Ctrl-C, dies of the SIGTERM its pool stops it with whatever handler its parent had (a
-    Python handler runs only when the worker's thread runs Python code, which a worker stuck on a lock never
-    does again), and dies with its parent."""
+    """A worker ignores Ctrl-C, dies of the SIGTERM its pool stops it with whatever handler its parent had, and
+    dies with its parent. A Python handler only runs between bytecodes: serve's, inherited, missed a SIGTERM that
+    came as the worker was about to block on the task queue's lock (held by the terminating pool), and the worker
+    and serve's first build waited forever (2 starts in 20 at 10,000 documents, on 2 loaded cores)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
@@ -195,9 +196,9 @@ class Resident:
     and returns the value (or raises RuntimeError with the child's traceback).
 
     Why: a fork copies the locks of every thread as they are at that instant, and the child has only the thread
-    that forked. A lock another thread held then (the import lock, a stdio buffer's, logging's, a watchdog queue's,
-    malloc's) stays held in the child forever: a worker forked by serve while its HTTP server and file watcher ran
-    hung at 10,000 documents. Made before any thread starts, the resident child runs no thread of its own (a pool's
+    that forked. A lock another thread held then (a stdio buffer's, logging's, a watchdog queue's) stays held in
+    the child forever. serve runs an HTTP server and a file watcher in threads. Made before any thread starts (and
+    before serve sets its own signal handlers), the resident child runs no thread of its own (a pool's
     threads start after its workers were forked and end before the next pool), so the workers it forks are safe;
     the threads stay in the parent. The child ignores Ctrl-C while it waits for a call (the parent decides);
     `stop()` interrupts a call in progress, which unwinds as it would in a one-process run (workers stopped, a
