@@ -188,6 +188,6 @@ def test_new_code_drops_the_document_cache(tmp_path, monkeypatch):
     root = make_project(tmp_path / "site", count=20)
     build(load_config(root), search=False)
     assert cache.DocumentStore(root).index
-    monkeypatch.setattr(cache, "code_digest", lambda: "another version of site_builder")
+    monkeypatch.setattr(cache.files, "code_digest", lambda: "another version of site_builder")
     assert not cache.DocumentStore(root).index
     assert not build(load_config(root), search=False).unchanged

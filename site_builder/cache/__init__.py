@@ -1,15 +1,18 @@
 """The build cache in ``.site-builder-cache/`` under the project root: what makes rebuilds cheap.
 
-Three things, each safe to delete at any time (the next build is then a cold one):
+Four things, each safe to delete at any time (the next build is then a cold one):
 
 * ``files.pickle`` — a stat cache: path → (size, mtime_ns, inode, sha256), so the content hash of an input is
   only recomputed when its stat changed (as git's index does); a touched but unchanged file keeps its hash.
 * ``documents/`` — parsed documents (``Document``) keyed by content file and its sha256, in pack files written by
-  the parse workers, plus ``index.pickle`` (path → (stat, sha256, pack)). A rebuild parses only changed files.
+  the parse workers with their documents' faces beside them, plus ``index.pickle`` (path → (stat, sha256,
+  pack)): documents.py. A rebuild parses only changed files, and reads bodies only for the pages it renders.
   Everything is dropped when the site_builder code or a parsing dependency changes (``code_digest``).
 * ``stamp-<output>.pickle`` — the fingerprint of every input of the last successful build into that output
   folder, and a manifest (size, mtime, inode) of every file it left there. When the fingerprint is the same and
   the output folder still matches its manifest, ``build`` stops with "no change" and touches nothing.
+* ``pages-<output>.pickle`` and its ``.changes.pickle`` — what each page of the last build read, and every
+  input's digest (rebuild.py): record.py.
 
 Every file here is written to a temporary name and renamed into place, so an interrupted build leaves either the
 old or the new file, never half of one. Damage from elsewhere (a truncated or garbled file) is detected — each
@@ -24,6 +27,7 @@ import os
 import stat as statmod
 from pathlib import Path
 
+from site_builder.cache import files
 from site_builder.cache.documents import DocumentStore, attach, write_pack
 from site_builder.cache.files import CACHE_DIR, atomic_dump, cache_dir, code_digest, load_file, stamp_of
 from site_builder.cache.record import RecordFile
@@ -81,15 +85,15 @@ def tree_files(folder: Path) -> list[Path]:
 def fingerprint(config, content_files: list[Path], hashes: FileHashes, options: dict) -> str:
     """One hash of everything the output is a function of: code, configuration, options, theme, content."""
     h = hashlib.sha256()
-    h.update(code_digest().encode() + b"\n")
+    h.update(files.code_digest().encode() + b"\n")   # through the module: one place to stand in for it
     h.update(repr(sorted((k, repr(v)) for k, v in vars(config).items())).encode() + b"\n")
     h.update(repr(sorted(options.items())).encode() + b"\n")
     # the theme folders (the packaged one, also in code_digest) and the project's templates/ and static/
     themes = [("theme", tree_files(folder)) for folder in config.theme_layers]
-    for label, files in (*themes, ("templates", tree_files(config.root / "templates")),
+    for label, paths in (*themes, ("templates", tree_files(config.root / "templates")),
                          ("static", tree_files(config.root / "static")), ("content", content_files)):
         h.update(f"[{label}]\n".encode())
-        h.update("".join(f"{name}\0{hashes.sha256(name)}\n" for name in sorted(map(str, files))).encode())
+        h.update("".join(f"{name}\0{hashes.sha256(name)}\n" for name in sorted(map(str, paths))).encode())
     return h.hexdigest()
 
 

@@ -8,7 +8,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from site_builder.cache.files import atomic_dump, cache_dir, code_digest, load_file, stamp_of
+from site_builder.cache import files
+from site_builder.cache.files import atomic_dump, cache_dir, load_file, stamp_of
 
 
 class DocumentStore:
@@ -23,7 +24,7 @@ class DocumentStore:
     def __init__(self, root: Path):
         self.folder = cache_dir(root) / "documents"
         self.index_path = self.folder / "index.pickle"
-        code = code_digest()
+        code = files.code_digest()
         saved = load_file(self.index_path, None)
         if isinstance(saved, dict) and saved.get("code") == code:
             self.index: dict[str, tuple] = saved["entries"]     # path → (stat stamp, sha256, pack)

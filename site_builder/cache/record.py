@@ -12,7 +12,8 @@ import hashlib
 import uuid
 from pathlib import Path
 
-from site_builder.cache.files import atomic_dump, cache_dir, code_digest, load_file
+from site_builder.cache import files
+from site_builder.cache.files import atomic_dump, cache_dir, load_file
 
 TABLES = ("pages", "digests", "faces", "manifest", "exports")   # the record's tables; the rest are single values
 
@@ -42,7 +43,7 @@ class RecordFile:
     def load(self) -> dict | None:
         """The last build's record, if it was made by this code."""
         base = load_file(self.base_path, None)
-        if not isinstance(base, dict) or base.get("code") != code_digest() or not all(t in base for t in TABLES):
+        if not isinstance(base, dict) or base.get("code") != files.code_digest() or not all(t in base for t in TABLES):
             return None
         changes = load_file(self.changes_path, None)
         self.base_id, self.base_size = base.pop("id", None), sum(len(base[t]) for t in TABLES)
@@ -73,7 +74,7 @@ class RecordFile:
         keys: dict = {}
         pages = {route: tuple(keys.setdefault(key, key) for key in used) for route, used in record["pages"].items()}
         self.base_id = uuid.uuid4().hex
-        atomic_dump(self.base_path, {**record, "pages": pages, "code": code_digest(), "id": self.base_id})
+        atomic_dump(self.base_path, {**record, "pages": pages, "code": files.code_digest(), "id": self.base_id})
         self.changes_path.unlink(missing_ok=True)
         self.base_size = sum(len(record[t]) for t in TABLES)
         self.changes = {table: {} for table in TABLES}
