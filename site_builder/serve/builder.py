@@ -6,12 +6,12 @@ what they return travels through a pipe (summaries, URLs, problems), the site an
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
 from urllib.parse import quote
 
 from site_builder.config import Config
 from site_builder.errors import SiteError
 from site_builder.locks import os_problem
+from site_builder.parallel import collector_paused
 from site_builder.rebuild import Rebuilder
 from site_builder.serve.indexer import index_key
 from site_builder.urls import Urls, route_of
@@ -37,7 +37,7 @@ class Builds:
     def build(self, edited: set | None = None) -> tuple:
         """("built", summary, changed URLs, search index key or None) or ("problems", [Problem…])."""
         try:
-            with _collector_paused():
+            with collector_paused():   # a full collection later, once the open pages have what changed
                 outcome = self._build(edited)
         except SiteError as exc:
             return "problems", exc.problems
@@ -90,14 +90,3 @@ class Builds:
             self.parsed.clear()
         self.config = new
         self.rebuilder = Rebuilder(new, parsed=self.parsed)
-
-
-@contextmanager
-def _collector_paused():
-    """No cyclic garbage collection during a rebuild (a pass over the 10,000 documents kept in memory took a
-    third of a step); a full one once the open pages have what changed (Session.settle)."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
