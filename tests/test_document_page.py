@@ -166,6 +166,23 @@ def test_original_url_kept_by_ingest_and_shown(tmp_path):
     assert [v for v in seen.values() if v is True] == [True]
 
 
+def test_headline_figures_only_when_the_text_gives_some(tmp_path):
+    """The 主要数据 table is shown when the report gives at least one of its figures; a table of dashes only
+    (a report whose text states none) would say nothing, and is left out."""
+    content = tmp_path / "content"
+    head = "doc_type: annual_report\nyear: 2020\nregion: {province: 安徽省, code: '340000'}\nformat: '2021'\n"
+    none = "stats: {proactive_total: null, applications_received_new: null, review_total: null}\n"
+    some = "stats: {proactive_total: null, applications_received_new: 12, review_total: null}\n"
+    write_doc(content, "none.md", f"title: 甲2020年政府信息公开工作年度报告\nslug: none\n{head}{none}")
+    write_doc(content, "some.md", f"title: 乙2020年政府信息公开工作年度报告\nslug: some\n{head}{some}")
+    run_cli("build", "--root", tmp_path, "--no-search", "--quiet")
+    assert soup(tmp_path / "public/docs/none/index.html").select("section.headline-stats") == []
+    shown = soup(tmp_path / "public/docs/some/index.html").select_one("section.headline-stats")
+    cells = {th.get_text(strip=True): td.get_text(strip=True) for th, td in
+             ((tr.th, tr.td) for tr in shown.select("tbody tr"))}
+    assert cells["本年新收公开申请"] == "12" and cells["主动公开政府信息"] == "—"
+
+
 # --- reading ----------------------------------------------------------------------------------------------
 
 def test_table_of_contents_links_existing_unique_ids(sample):

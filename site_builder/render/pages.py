@@ -150,7 +150,8 @@ def document_page(doc: Document, plan: Plan) -> Page:
                 "region_total": len(chain[-1].documents) if chain else 0,
                 "tables": tables, "body_parts": parts, "unplaced_tables": D.unplaced(tables, parts),
                 "toc": D.table_of_contents(doc.body_html, doc.body_text), "approx": D.approx_keys(doc),
-                "place_missing": D.place_missing(doc), "citation": D.citation}
+                "place_missing": D.place_missing(doc), "citation": D.citation,
+                "figures_given": any(v is not None for v in (doc.stats or {}).values())}
 
     return Page(Urls.document(doc.slug), "document.html", doc.title, doc.rel_path, crumbs, make, reads)
 
