@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Callable, Iterable, Iterator
 
-_JOB: Callable | None = None   # the function of the pool being created: inherited by its workers
+_JOB: Callable | None = None   # in a pool worker: its pool's function (set by _pool_worker)
 
 
 def worker_count(jobs: int | None) -> int:
@@ -85,6 +85,12 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _pool_worker(parent: int, job: Callable) -> None:
+    global _JOB
+    _JOB = job
+    _worker_start(parent)
+
+
 def _run(task):
     return _JOB(task)
 
@@ -93,23 +99,22 @@ def fork_map(func: Callable, tasks: Iterable, jobs: int | None, *, ordered: bool
              share: bool = False) -> Iterator:
     """func(task) for every task. `fresh`: a new process per task (memory returned after each); `share`: freeze
     the collector's view of inherited objects so that workers do not copy every page they would touch."""
-    global _JOB
     tasks = list(tasks)
     workers = min(worker_count(jobs), len(tasks))
     if workers <= 1 or not can_fork():
         yield from map(func, tasks)
         return
+    if fresh:
+        yield from _each_alone(func, tasks, workers, ordered)
+        return
     if share:
         if gc.isenabled():
             gc.collect()
         gc.freeze()
-    _JOB = func
     _prctl()
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),),
-                                                        maxtasksperchild=1 if fresh else None)
-    finally:
-        _JOB = None   # the workers have their copy; a later pool must not see this one's
+    # func travels in the initializer's arguments: a forked worker inherits them, unpickled, and so does a worker
+    # the pool forks later to replace one that died
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_pool_worker, initargs=(os.getpid(), func))
     try:
         results = pool.imap(_run, tasks, chunksize=1) if ordered else pool.imap_unordered(_run, tasks, chunksize=1)
         yield from results
@@ -121,13 +126,37 @@ def fork_map(func: Callable, tasks: Iterable, jobs: int | None, *, ordered: bool
             gc.unfreeze()
 
 
+def _each_alone(func: Callable, tasks: list, workers: int, ordered: bool) -> Iterator:
+    """fork_map(fresh=True): each task in a process of its own (Forked), `workers` at a time. Not a Pool with
+    maxtasksperchild=1: a worker it forks to replace one that ended can miss the stop sentinels, wait for tasks
+    holding the task queue's lock, and terminate() then waits for that lock forever (6 runs in 12 of a test);
+    before that, those workers lacked the function, and every search index part after the second failed."""
+    from multiprocessing.connection import wait
+
+    waiting, running, done, given = list(enumerate(tasks))[::-1], {}, {}, 0
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                n, task = waiting.pop()
+                running[n] = Forked(func, task)
+            ready = wait([child.answers for child in running.values()])
+            for n in [n for n, child in running.items() if child.answers in ready]:
+                done[n] = running.pop(n).result()
+            while done and (not ordered or given in done):
+                yield done.pop(given if ordered else next(iter(done)))
+                given += 1
+    finally:
+        for child in running.values():
+            child.stop()
+
+
 class Forked:
     """func(*args) in a forked child (its inputs inherited, not pickled); result() waits for its value or
     raises RuntimeError naming what failed in the child."""
 
     def __init__(self, func: Callable, *args):
         context = multiprocessing.get_context("fork")
-        self._answer, send = context.Pipe(duplex=False)
+        self.answers, send = context.Pipe(duplex=False)   # readable when the child answered or ended
         _prctl()
         self._process = context.Process(target=_answer_with, args=(send, os.getpid(), func, args))
         self._process.start()
@@ -135,7 +164,7 @@ class Forked:
 
     def result(self):
         try:
-            kind, value = self._answer.recv()
+            kind, value = self.answers.recv()
         except EOFError:
             kind, value = "error", "the process ended without an answer"
         self._process.join()
@@ -147,7 +176,7 @@ class Forked:
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
-        self._answer.close()
+        self.answers.close()
 
 
 def _answer_with(send, parent: int, func: Callable, args: tuple) -> None:

@@ -190,6 +190,8 @@ class Rebuilder:
 
     def _staged(self, site, plan, indexer, keep_search, progress) -> tuple[Outcome, dict]:
         output = self.config.output_path
+        for doc in site.documents:   # every body, read here once: the forked workers share them (each would
+            doc.body.load()          # otherwise read every pack of the cache again)
         with Staging(output) as stage:
             if indexer:   # the slowest stage: in a process of its own, while the pages are rendered
                 indexer.begin(site, stage.path, output)

@@ -191,3 +191,28 @@ def test_new_code_drops_the_document_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(cache.files, "code_digest", lambda: "another version of site_builder")
     assert not cache.DocumentStore(root).index
     assert not build(load_config(root), search=False).unchanged
+
+
+def test_a_fresh_pool_runs_every_task_with_its_function():
+    """fork_map(fresh=True) gives each task a new worker, forked when the one before ended (the search index's
+    parts, two at a time): every one of them has the pool's function, a closure never pickled. More tasks than
+    workers is the case of every archive of over 10,000 documents with Pagefind (5,000 a part)."""
+    from site_builder.parallel import fork_map
+
+    factor = {"k": 3}   # a closure over a local: it cannot be pickled, it must be inherited
+    results = list(fork_map(lambda n: (n * factor["k"], os.getpid()), range(7), 2, fresh=True))
+    assert [value for value, _ in results] == [0, 3, 6, 9, 12, 15, 18]
+    assert len({pid for _, pid in results}) == 7 and os.getpid() not in {pid for _, pid in results}
+
+
+def test_an_index_of_more_parts_than_run_at_once(tmp_path, monkeypatch):
+    """The search index of an archive cut into more parts than are indexed at once (as 100,000 documents make 20
+    Pagefind parts on two cores) is built, every part of it."""
+    from site_builder.search import exact
+
+    root = make_project(tmp_path / "site", count=30)
+    monkeypatch.setattr(exact, "PART_SIZE", 8)   # 30 documents: 4 parts, 2 at a time (the index is built in a fork)
+    result = build(load_config(root, search_engine="exact"), search=True, jobs=2)
+    assert result.search["records"] == 30
+    assert sorted(p.name for p in (root / "public" / "fulltext").iterdir() if p.is_dir() and p.name.isdigit()) == \
+        ["0", "1", "2", "3"]

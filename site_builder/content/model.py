@@ -42,7 +42,8 @@ class Body:
         body._fetch = fetch
         return body
 
-    def _loaded(self) -> "Body":
+    def load(self) -> "Body":
+        """Read the body now, if it was not yet (Body.later)."""
         if self._fetch is not None:
             self._html, self._text, self._meta = self._fetch()
             self._fetch = None
@@ -50,24 +51,24 @@ class Body:
 
     @property
     def html(self) -> str:
-        if isinstance(self._loaded()._html, bytes):
+        if isinstance(self.load()._html, bytes):
             self._html = self._html.decode("utf-8")
         return self._html
 
     @property
     def text(self) -> str:
-        if isinstance(self._loaded()._text, bytes):
+        if isinstance(self.load()._text, bytes):
             self._text = self._text.decode("utf-8")
         return self._text
 
     @property
     def meta(self) -> dict[str, Any]:
-        if isinstance(self._loaded()._meta, bytes):
+        if isinstance(self.load()._meta, bytes):
             self._meta = pickle.loads(self._meta)
         return self._meta
 
     def encoded(self) -> tuple[bytes, bytes, bytes]:
-        self._loaded()
+        self.load()
         meta = self._meta if isinstance(self._meta, bytes) else pickle.dumps(self._meta, protocol=pickle.HIGHEST_PROTOCOL)
         return (*(v if isinstance(v, bytes) else v.encode("utf-8") for v in (self._html, self._text)), meta)
 
