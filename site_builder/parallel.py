@@ -74,9 +74,9 @@ def _prctl():
 
 def die_with_parent(parent: int) -> None:
     """In a forked child: be killed when `parent` ends, however it ends — a `kill -9` of serve must not leave
-    workers parsing for nobody. Strictly, when the thread that forked it ends: a pool's replacement workers
-    (fork_map's `fresh`) die with the pool's worker-handler thread, which ends after the pool's last result.
-    Where prctl is missing: nothing."""
+    workers parsing for nobody. Strictly, when the thread that forked it ends: a worker a pool forks to replace
+    one that died dies with the pool's worker-handler thread, which ends with the pool. Where prctl is missing:
+    nothing."""
     prctl = _prctl()
     if prctl is None:  # pragma: no cover - not Linux
         return
